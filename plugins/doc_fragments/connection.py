@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Connection options shared by every module of onlyoffice.docspace."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    """The connection options; the argument spec lives in module_utils/_docspace.py."""
+
+    DOCUMENTATION = r"""
+options:
+  base_url:
+    description:
+      - Root address of the DocSpace portal, V(http://) or V(https://) followed by the host, an optional
+        port and an optional path prefix, for example V(https://docspace.example.com).
+      - A trailing V(/) is accepted. Anything else (another scheme, a query string, credentials in the URL)
+        is an error raised before any request is sent.
+      - If not set, the value of the E(DOCSPACE_BASE_URL) environment variable is used.
+    type: str
+    required: true
+  api_key:
+    description:
+      - A DocSpace API key (personal access token, it starts with V(sk-)) of a DocSpace owner or admin,
+        sent as C(Authorization: Bearer <key>). Reading needs read scope; writing needs write scope.
+      - Mutually exclusive with O(auth_username) and O(auth_password); one of O(api_key) or
+        O(auth_username) is required.
+      - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
+    type: str
+  auth_username:
+    description:
+      - E-mail address of a DocSpace owner or admin, for a login with C(POST /api/2.0/authentication).
+        The token of that login is used for the rest of the task; accounts with two-factor
+        authentication need O(api_key) instead.
+      - Requires O(auth_password).
+      - If not set, the value of the E(DOCSPACE_AUTH_USERNAME) environment variable is used.
+    type: str
+  auth_password:
+    description:
+      - Password of O(auth_username).
+      - If not set, the value of the E(DOCSPACE_AUTH_PASSWORD) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the portal's TLS certificate.
+      - Set O(ca_path) rather than turning this off when the portal uses a private CA.
+      - If not set, the value of the E(DOCSPACE_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM bundle of the certificate authorities to trust for the portal, instead of the system's.
+      - If not set, the value of the E(DOCSPACE_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request to the portal.
+      - Passing failures (connection refused or reset, HTTP 502, 503 and 504, HTTP 429 with a
+        C(Retry-After) of at most 30 seconds) of reads, saves and resets are retried three times with
+        a growing pause; a request that times out is not repeated.
+    type: int
+    default: 30
+requirements:
+  - requests
+notes:
+  - The API calls are made from the host that runs the task, normally the controller
+    (C(delegate_to: localhost)), so that inventory hosts can be the portals themselves.
+  - No message, warning, diff or return value contains O(api_key), O(auth_password) or an SMTP password.
+"""
