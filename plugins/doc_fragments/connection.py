@@ -25,7 +25,7 @@ options:
   api_key:
     description:
       - A DocSpace API key (personal access token, it starts with V(sk-)) of a DocSpace owner or admin,
-        sent as C(Authorization: Bearer <key>). Reading needs read scope; writing needs write scope.
+        sent as an C(Authorization) header with the C(Bearer) scheme. Reading needs read scope; writing needs write scope.
       - Mutually exclusive with O(auth_username) and O(auth_password); one of O(api_key) or
         O(auth_username) is required.
       - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
@@ -67,6 +67,6 @@ requirements:
   - requests
 notes:
   - The API calls are made from the host that runs the task, normally the controller
-    (C(delegate_to: localhost)), so that inventory hosts can be the portals themselves.
+    (C(delegate_to) V(localhost)), so that inventory hosts can be the portals themselves.
   - No message, warning, diff or return value contains O(api_key), O(auth_password) or an SMTP password.
 """

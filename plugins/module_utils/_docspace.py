@@ -186,7 +186,8 @@ class DocSpaceClient:
         if timeout is None or timeout <= 0:
             raise DocSpaceConfigError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self._api_key = api_key
-        self._login = (auth_username, auth_password) if auth_username else None
+        self._auth_username = auth_username
+        self._auth_password = auth_password
         self._token: str | None = None
         self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.timeout = timeout
@@ -232,8 +233,8 @@ class DocSpaceClient:
         return self._token
 
     def _log_in(self) -> str:
-        username, password = self._login  # type: ignore[misc]
-        reply = self._exchange("POST", LOGIN_PATH, {"userName": username, "password": password}, {}, True)
+        credentials = {"userName": self._auth_username, "password": self._auth_password}
+        reply = self._exchange("POST", LOGIN_PATH, credentials, {}, True)
         answer = reply.response if isinstance(reply.response, dict) else {}
         token = answer.get("token")
         if not token:

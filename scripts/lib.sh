@@ -1,0 +1,108 @@
+# Shared set-up for scripts/test.sh, scripts/demo.sh and the benchmark. Source it; do not run it.
+# shellcheck shell=bash
+
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+ANSIBLE_CORE="${ANSIBLE_CORE:-2.19.14}"
+PYTHON="${PYTHON:-python3.11}"
+PY_VERSION="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+VENV="${VENV:-$ROOT/.venv/core-$ANSIBLE_CORE-py$PY_VERSION}"
+# Outside the checkout: inside it, ansible-test would list files with the checkout's git and skip ours.
+BUILD_DIR="${BUILD_DIR:-${TMPDIR:-/tmp}/onlyoffice-docspace-$(printf '%s' "$ROOT" | sha256sum | cut -c1-10)}"
+COLLECTION_DIR="$BUILD_DIR/ansible_collections/onlyoffice/docspace"
+EMULATOR_PIDS=()
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Create (or reuse) the virtualenv; it is rebuilt when the pinned requirements change.
+ensure_venv() {
+    local stamp_want stamp_file="$VENV/.requirements-stamp"
+    local requirement_args=() file
+    for file in "$ROOT"/tests/requirements-*.txt; do requirement_args+=(-r "$file"); done
+    stamp_want="$ANSIBLE_CORE $(cat "$ROOT"/tests/requirements-*.txt | sha256sum | cut -c1-16)"
+    if [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$stamp_want" ]; then
+        step "creating virtualenv $VENV (ansible-core $ANSIBLE_CORE, Python $PY_VERSION)"
+        rm -rf "$VENV"
+        "$PYTHON" -m venv "$VENV"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "ansible-core==$ANSIBLE_CORE" "${requirement_args[@]}"
+        echo "$stamp_want" > "$stamp_file"
+    fi
+    # shellcheck disable=SC1091
+    source "$VENV/bin/activate"
+}
+
+# ansible-test bootstraps pip in its virtualenvs with a script it downloads from ansible's CI file
+# server, which is out of reach here (and on many company networks). It uses a cached copy first, so we
+# put a stand-in there that bootstraps pip from the interpreter's own ensurepip and installs from PyPI.
+ensure_pip_bootstrap_standin() {
+    local pip_version cache
+    pip_version="$(python - <<'PY'
+import pathlib, re, ansible_test
+source = pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
+print(re.search(r"pip='([0-9.]+)'", source.read_text()).group(1))
+PY
+)"
+    cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+    if [ ! -f "$cache" ]; then
+        mkdir -p "$(dirname "$cache")"
+        cp "$ROOT/scripts/get_pip_standin.py" "$cache"
+        echo "installed the pip bootstrap stand-in as $cache"
+    fi
+}
+
+# ansible-test needs the collection at .../ansible_collections/onlyoffice/docspace; copy the files git
+# knows (tracked, and new ones not ignored) so that the run sees exactly what a clone would hold.
+layout_collection() {
+    rm -rf "$COLLECTION_DIR"
+    mkdir -p "$COLLECTION_DIR"
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+        | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+        | tar --null -T - -cf - ) | tar -xf - -C "$COLLECTION_DIR"
+}
+
+# Start an emulator in the background; its info file appears once it is listening.
+# start_emulator NAME ARGS...  -> sets EMULATOR_INFO_<NAME>
+start_emulator() {
+    local name="$1" info
+    shift
+    info="$BUILD_DIR/emulator-$name.json"
+    rm -f "$info"
+    PYTHONPATH="$ROOT/tests/emulator" python "$ROOT/tests/emulator/run_emulator.py" \
+        --info-file "$info" "$@" > "$BUILD_DIR/emulator-$name.log" 2>&1 &
+    EMULATOR_PIDS+=("$!")
+    for _ in $(seq 1 100); do
+        [ -f "$info" ] && break
+        if ! kill -0 "${EMULATOR_PIDS[-1]}" 2>/dev/null; then
+            cat "$BUILD_DIR/emulator-$name.log" >&2
+            echo "the portal emulator ($name) did not start" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    [ -f "$info" ] || { echo "the portal emulator ($name) did not write $info in 10 s" >&2; return 1; }
+    printf -v "EMULATOR_INFO_${name}" '%s' "$info"
+}
+
+stop_emulators() {
+    local pid
+    for pid in "${EMULATOR_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    EMULATOR_PIDS=()
+}
+
+# The emulators the integration targets talk to, handed over through ansible-test's integration_config.yml.
+start_emulators() {
+    start_emulator http --portals 8
+    start_emulator https --portals 1 --https
+    python - "$EMULATOR_INFO_http" "$EMULATOR_INFO_https" "$COLLECTION_DIR/tests/integration/integration_config.yml" <<'PY'
+import json, sys
+http_info, https_info, target = sys.argv[1:]
+with open(http_info) as f_http, open(https_info) as f_https:
+    config = {"docspace_emulator": json.load(f_http), "docspace_emulator_https": json.load(f_https)}
+with open(target, "w") as out:
+    json.dump(config, out, indent=1)  # JSON is YAML
+PY
+}
