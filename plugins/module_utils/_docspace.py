@@ -15,7 +15,7 @@ import traceback
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -46,6 +46,19 @@ STATUS_HINTS = {
     404: "nothing found at this address; check that base_url is the portal root",
     429: "DocSpace rate limit reached",
 }
+
+
+def open_session() -> Any:
+    """Return the HTTP session every request goes through: the seam unit tests replace."""
+    if not HAS_REQUESTS:
+        raise DocSpaceConfigError("the Python library 'requests' is required")
+    return requests.Session()
+
+
+def fail_if_requests_missing(module: Any) -> None:
+    """Fail the module with Ansible's standard message when 'requests' cannot be imported."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
 def connection_argument_spec() -> dict[str, dict[str, Any]]:
@@ -193,11 +206,7 @@ class DocSpaceClient:
         self.timeout = timeout
         self.retries = retries
         self._sleep = sleep
-        if session is None:
-            if not HAS_REQUESTS:
-                raise DocSpaceConfigError("the Python library 'requests' is required")
-            session = requests.Session()
-        self._session = session
+        self._session = session if session is not None else open_session()
 
     @classmethod
     def from_params(cls, params: dict[str, Any], **kwargs: Any) -> "DocSpaceClient":

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A scripted HTTP conversation for unit tests: the session replays expected calls and canned answers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+ANY = object()
+"""Matches any request body."""
+
+
+class FakeResponse:
+    """The part of requests.Response the client reads."""
+
+    def __init__(self, status_code: int, text: str = "", headers: dict[str, str] | None = None) -> None:
+        self.status_code = status_code
+        self.text = text
+        self.headers = headers or {}
+
+
+def envelope(response: Any = None, status: int = 200, count: int | None = None,
+             headers: dict[str, str] | None = None) -> FakeResponse:
+    """A DocSpace success envelope around response (no `response` key when it is None)."""
+    body: dict[str, Any] = {"count": count if count is not None else (0 if response is None else 1),
+                            "links": [{"href": "http://portal.test/", "action": "GET"}],
+                            "status": 0, "statusCode": status}
+    if response is not None:
+        body["response"] = response
+    return FakeResponse(status, json.dumps(body), {"Content-Type": "application/json", **(headers or {})})
+
+
+def error_reply(status: int, message: str, exception_type: str = "System.ArgumentException",
+                headers: dict[str, str] | None = None) -> FakeResponse:
+    """A DocSpace error envelope (section 0.4 of the API notes)."""
+    body = {"error": {"message": message, "type": exception_type, "stack": None, "hresult": 0},
+            "status": 1, "statusCode": status}
+    return FakeResponse(status, json.dumps(body), {"Content-Type": "application/json", **(headers or {})})
+
+
+@dataclass
+class Call:
+    """One expected request and the answer (a FakeResponse, or an exception to raise)."""
+
+    method: str
+    path: str
+    reply: Any
+    body: Any = ANY
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ScriptedSession:
+    """Stands in for requests.Session: every request must be the next expected Call, in order."""
+
+    def __init__(self, calls: list[Call]) -> None:
+        self.expected = list(calls)
+        self.seen: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, headers: dict[str, str] | None = None, json: Any = None,  # pylint: disable=redefined-outer-name
+                **options: Any) -> FakeResponse:
+        """Check the request against the script and return (or raise) the scripted answer."""
+        path = urlsplit(url).path
+        self.seen.append({"method": method, "url": url, "path": path, "headers": dict(headers or {}),
+                          "body": json, "options": options})
+        assert self.expected, f"unexpected extra request {method} {path}"
+        call = self.expected.pop(0)
+        assert (method, path) == (call.method, call.path), f"expected {call.method} {call.path}, got {method} {path}"
+        if call.body is not ANY:
+            assert json == call.body, f"{method} {path} body {json!r} != expected {call.body!r}"
+        for name, value in call.headers.items():
+            assert (headers or {}).get(name) == value, f"{method} {path} header {name}: {(headers or {}).get(name)!r}"
+        if isinstance(call.reply, BaseException):
+            raise call.reply
+        return call.reply
+
+    def assert_done(self) -> None:
+        """Fail when scripted calls were never made."""
+        missing = [f"{call.method} {call.path}" for call in self.expected]
+        assert not missing, f"expected requests never sent: {missing}"
