@@ -6,8 +6,12 @@ ANSIBLE_CORE="${ANSIBLE_CORE:-2.19.14}"
 PYTHON="${PYTHON:-python3.11}"
 PY_VERSION="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 VENV="${VENV:-$ROOT/.venv/core-$ANSIBLE_CORE-py$PY_VERSION}"
-# Outside the checkout: inside it, ansible-test would list files with the checkout's git and skip ours.
-BUILD_DIR="${BUILD_DIR:-${TMPDIR:-/tmp}/onlyoffice-docspace-$(printf '%s' "$ROOT" | sha256sum | cut -c1-10)}"
+# Outside the checkout (inside it, ansible-test would list files with the checkout's git and skip ours),
+# and one per run, so that runs side by side do not pull the tree from under each other.
+if [ -z "${BUILD_DIR:-}" ]; then
+    BUILD_DIR="$(mktemp -d "${TMPDIR:-/tmp}/onlyoffice-docspace.XXXXXX")"
+    REMOVE_BUILD_DIR=1
+fi
 COLLECTION_DIR="$BUILD_DIR/ansible_collections/onlyoffice/docspace"
 EMULATOR_PIDS=()
 
@@ -82,6 +86,14 @@ start_emulator() {
     done
     [ -f "$info" ] || { echo "the portal emulator ($name) did not write $info in 10 s" >&2; return 1; }
     printf -v "EMULATOR_INFO_${name}" '%s' "$info"
+}
+
+# Stop what this run started and remove its build tree (KEEP_BUILD=1 keeps it for a post-mortem).
+cleanup_run() {
+    stop_emulators
+    if [ "${REMOVE_BUILD_DIR:-0}" = 1 ] && [ "${KEEP_BUILD:-0}" != 1 ]; then
+        rm -rf "$BUILD_DIR"
+    fi
 }
 
 stop_emulators() {

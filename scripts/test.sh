@@ -56,7 +56,7 @@ main() {
     ensure_venv
     ensure_pip_bootstrap_standin
     layout_collection
-    trap stop_emulators EXIT
+    trap cleanup_run EXIT
     case "$what" in
         sanity) run_sanity "$@" ;;
         units) run_units "$@" ;;
