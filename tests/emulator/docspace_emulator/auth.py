@@ -1,0 +1,95 @@
+"""Who is calling (§0.6): API keys, login tokens (header or cookie) and Basic; and what they may do."""
+
+import base64
+import binascii
+import re
+import secrets
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Dict, Optional, Tuple
+
+from .http_types import Request
+from .identities import ApiKey, User
+
+COOKIE_NAME = "asc_auth_key"
+_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An authenticated caller: the user the request acts as and the scopes it carries."""
+
+    user: User
+    scopes: frozenset
+    via: str  # "api_key", "token" or "basic"
+
+    def may(self, method: str) -> bool:
+        """GET needs *:read or *:write; anything else *:write (SMTP routes have no scope of their own)."""
+        if method.upper() == "GET":
+            return bool(self.scopes & {"*:read", "*:write"})
+        return "*:write" in self.scopes
+
+
+class Credentials:
+    """The users, API keys and issued login tokens of one portal."""
+
+    def __init__(self, users: "list[User]", keys: "list[ApiKey]") -> None:
+        self.users: Dict[str, User] = {u.email.lower(): u for u in users}
+        self.keys: Dict[str, ApiKey] = {k.key: k for k in keys}
+        self.tokens: Dict[str, User] = {}
+
+    def login(self, user_name: str, password: str) -> Optional[User]:
+        """The user for an e-mail/password pair, or None."""
+        user = self.users.get((user_name or "").strip().lower())
+        if user is None or not password or not secrets.compare_digest(user.password.encode(), password.encode()):
+            return None
+        return user
+
+    def issue_token(self, user: User) -> str:
+        """A new login token (opaque; never looks like an API key or a JWT)."""
+        token = "emu" + secrets.token_urlsafe(48).replace("-", "A").replace("_", "B")
+        self.tokens[token] = user
+        return token
+
+    def forget_tokens(self) -> None:
+        """Log everybody out."""
+        self.tokens.clear()
+
+    def authenticate(self, request: Request) -> Tuple[Optional[Identity], bool]:
+        """(identity or None, whether the Basic handler answered — it adds WWW-Authenticate)."""
+        header = (request.header("Authorization") or "").strip()
+        scheme, _, rest = header.partition(" ")
+        rest = rest.strip()
+        if scheme.lower() == "basic" and rest:
+            return self._basic(rest), True
+        if scheme.lower() == "bearer" and rest.startswith("sk-"):
+            key = self.keys.get(rest)
+            return (Identity(key.owner, key.scopes, "api_key") if key else None), False
+        if scheme.lower() == "bearer" and _JWT.match(rest):
+            return None, False  # the OAuth2/JWT handler: the emulator issues no JWTs
+        # Cookie handler: the cookie, or else the Authorization header with a leading "Bearer " stripped.
+        token = self._cookie(request) or (rest if scheme.lower() == "bearer" else header)
+        user = self.tokens.get(token) if token else None
+        return (Identity(user, frozenset({"*:write"}), "token") if user else None), False
+
+    def _basic(self, encoded: str) -> Optional[Identity]:
+        try:
+            decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        email, _, password = decoded.partition(":")
+        user = self.login(email, password)
+        return Identity(user, frozenset({"*:write"}), "basic") if user else None
+
+    @staticmethod
+    def _cookie(request: Request) -> Optional[str]:
+        raw = request.header("Cookie")
+        if not raw:
+            return None
+        cookie: SimpleCookie = SimpleCookie()
+        try:
+            cookie.load(raw)
+        except CookieError:
+            return None
+        morsel = cookie.get(COOKIE_NAME)
+        return morsel.value if morsel else None

@@ -1,0 +1,166 @@
+"""The emulator as a whole: certificates, the SMTP server and N portals, each on its own port."""
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from typing import Any, Callable, Dict, List, Optional
+
+from .certs import CertificateSet
+from .identities import DOMAIN, SecretSource
+from .job import JobEnvironment
+from .portal import Portal, PortalConfig, SharedContext
+from .server import PortalHTTPServer
+from .settings import DEFAULT_SENDER
+from .smtp_server import SmtpServer
+
+__all__ = ["Emulator", "Portal"]
+
+
+class Emulator:
+    """Start with ``with Emulator(portals=2) as emu:`` or ``start()``/``stop()``.
+
+    ``portals`` – how many portals to start; ``https`` – serve the portals over TLS (CA at ``ca_path``);
+    ``cloud_default`` – portals show the cloud's empty default; ``random_secrets`` – fresh secrets;
+    ``base_port`` – portal *i* listens on ``base_port + i`` (else free ports); ``smtp_base_port`` – the
+    four SMTP listeners on consecutive ports from there (else free ports); ``info_file`` – written
+    atomically once everything listens, and rewritten when portals are added.
+    """
+
+    def __init__(self, portals: int = 1, https: bool = False, cloud_default: bool = False, random_secrets: bool = False,
+                 base_port: Optional[int] = None, smtp_base_port: Optional[int] = None, host: str = "127.0.0.1",
+                 info_file: Optional[str] = None) -> None:
+        if portals < 1:
+            raise ValueError("at least one portal")
+        self.host = host
+        self.https = https
+        self.base_port = base_port
+        self.info_file = info_file
+        self.stopping = threading.Event()
+        self.portals: List[Portal] = []
+        self._initial_portals = portals
+        self._config = PortalConfig(cloud_default=cloud_default)
+        self._secrets = SecretSource(random=random_secrets)
+        self._servers: List[PortalHTTPServer] = []
+        self._threads: List[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._workdir = tempfile.mkdtemp(prefix="docspace-emulator-")
+        self.certs = CertificateSet(self._workdir)
+        self.ca_path: Optional[str] = self.certs.portal_ca_path if https else None
+        accounts = {
+            f"mailer@smtp.{DOMAIN}": f"smtp-mailer-pw-{self._secrets.token('smtp/mailer', 12)}",
+            # The installation default's relay account (its host is routed to the plain listener).
+            DEFAULT_SENDER: f"postman-default-pw-{self._secrets.token('smtp/postman', 12)}",
+        }
+        self.smtp = SmtpServer(self.certs, accounts, host=host, base_port=smtp_base_port)
+        self.control_url = ""
+        self.started = False
+        self.on_portals_added: Optional[Callable[[List[Portal]], None]] = None
+
+    # -- life cycle --------------------------------------------------------------------------------
+
+    def start(self) -> "Emulator":
+        """Start the SMTP server and the portals; returns self."""
+        try:
+            self.smtp.start()
+            listeners = self.smtp.listeners
+            self._shared = SharedContext(
+                smtp=self.smtp,
+                job_env=JobEnvironment(smtp_host=self.smtp.host, plain_port=listeners["plain"],
+                                       implicit_tls_ports=self.smtp.implicit_tls_ports(),
+                                       client_context=self.certs.smtp_client_context(),
+                                       expect_client=self.smtp.store.expect_client, forget_client=self.smtp.store.forget_client),
+                default_smtp_password=self.smtp.accounts[DEFAULT_SENDER],
+                stop=self.stopping,
+            )
+            self.started = True
+            self.add_portals(self._initial_portals, write_info=False)
+            self.control_url = self.portals[0].base_url
+            if self.info_file:
+                self.write_info(self.info_file)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop everything, join threads, free ports, remove the certificate files."""
+        self.stopping.set()
+        for server in self._servers:
+            server.stop()
+        for thread in self._threads:
+            thread.join(5)
+        self.smtp.stop()
+        with self._lock:
+            jobs = [thread for p in self.portals for thread in p.job_threads()]
+        for thread in jobs:
+            thread.join(5)
+        self._servers.clear()
+        self._threads.clear()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+        self.started = False
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # -- portals -----------------------------------------------------------------------------------
+
+    def add_portals(self, count: int, write_info: bool = True) -> List[Portal]:
+        """Start ``count`` more portals (named portal<N>), each on its own port."""
+        if not self.started:
+            raise RuntimeError("the emulator is not running")
+        added = []
+        with self._lock:
+            for _ in range(count):
+                index = len(self.portals) + 1
+                portal = Portal(f"portal{index}", self._secrets, self._shared, self._config)
+                port = 0 if self.base_port is None else self.base_port + index - 1
+                server = PortalHTTPServer((self.host, port), self, portal, "https" if self.https else "http",
+                                          self.certs.portal_server_context() if self.https else None)
+                portal.base_url = f"{server.scheme}://{self.host}:{server.server_port}"
+                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                          name=f"docspace-emulator-{portal.name}", daemon=True)
+                thread.start()
+                self.portals.append(portal)
+                self._servers.append(server)
+                self._threads.append(thread)
+                added.append(portal)
+        if write_info and self.info_file:
+            self.write_info(self.info_file)
+        if self.on_portals_added is not None:
+            self.on_portals_added(added)
+        return added
+
+    def portal(self, name: str) -> Portal:
+        """A portal by name."""
+        for portal in self.portals:
+            if portal.name == name:
+                return portal
+        raise KeyError(name)
+
+    # -- description -------------------------------------------------------------------------------
+
+    def info(self) -> Dict[str, Any]:
+        """What the info file holds."""
+        with self._lock:
+            portals = [p.info() for p in self.portals]
+        return {"ca_path": self.ca_path, "portals": portals, "smtp": self.smtp.info(), "control_url": self.control_url}
+
+    def write_info(self, path: str) -> None:
+        """Write the info file atomically (temp file in the same folder, then rename)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".emulator-info-", dir=directory)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(self.info(), stream, indent=2)
+                stream.write("\n")
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise

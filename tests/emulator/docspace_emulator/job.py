@@ -1,0 +1,246 @@
+"""The SMTP test job (§3): steps and percents as SmtpJob.DoJob, and a real delivery with smtplib.
+
+How ``enableSSL`` is honoured, as MailKit's SecureSocketOptions.Auto does it: implicit TLS on port 465,
+STARTTLS when the server offers it on any other port, plain text when ``enableSSL`` is false. The emulator
+cannot own port 465, so its own implicit-TLS listener ports count as "465" too.
+
+The job never leaves the machine: loopback addresses, ``localhost`` and ``*.docspace.test`` go to
+127.0.0.1; the installation default's ``notify.onlyoffice.info`` goes to the emulator's plain listener
+(any port); every other name fails at "Connect to host" like an unknown host would.
+"""
+
+import ipaddress
+import smtplib
+import socket
+import ssl
+import threading
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from typing import Any, Callable, Dict, Optional, Set, Tuple
+
+from .identities import DOMAIN
+from .settings import DEFAULT_HOST, StoredSmtp
+
+SUBJECT = "SMTP test message"
+BODY = "SMTP test message"
+TLS_FAILURE = "An error occurred while attempting to establish an SSL or TLS connection."
+
+
+@dataclass(frozen=True)
+class JobEnvironment:
+    """What a job needs from the emulator: where the SMTP server is and whom to trust."""
+
+    smtp_host: str
+    plain_port: int
+    implicit_tls_ports: Set[int]
+    client_context: ssl.SSLContext
+    expect_client: Callable[[int, str], None]
+    forget_client: Callable[[int], None]
+
+
+class JobFailure(Exception):
+    """Ends the job at the current step with ``message`` as its ``error``."""
+
+
+def resolve(host: str, port: int, env: JobEnvironment) -> Tuple[str, int]:
+    """Map the configured host to a loopback address (see the module docstring) or fail like DNS would."""
+    name = host.strip().rstrip(".").lower()
+    if name == DEFAULT_HOST:
+        return env.smtp_host, env.plain_port
+    if name == "localhost" or name == DOMAIN or name.endswith("." + DOMAIN):
+        return env.smtp_host, port
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        raise JobFailure("Name or service not known") from None
+    if not address.is_loopback:
+        raise JobFailure("Network is unreachable")
+    return str(address), port
+
+
+class _Connector:
+    """Mixin for smtplib clients: connect to the resolved address but keep the configured name for TLS."""
+
+    target: Tuple[str, int] = ("127.0.0.1", 25)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:  # smtplib's hook
+        return super()._get_socket(self.target[0], self.target[1], timeout)  # type: ignore[misc]
+
+
+class _PlainClient(_Connector, smtplib.SMTP):
+    pass
+
+
+class _ImplicitTlsClient(_Connector, smtplib.SMTP_SSL):
+    pass
+
+
+def _smtp_error_text(error: Exception) -> str:
+    """The reply text without the code, as MailKit puts it into its exception messages."""
+    text = getattr(error, "smtp_error", b"")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return str(text) or str(error)
+
+
+def _connection_error_text(error: BaseException) -> str:
+    """Socket / TLS failures worded like .NET and MailKit."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (f"{TLS_FAILURE}\n\nThe server's SSL certificate could not be validated for the following reasons:\n"
+                f"\u2022 {error.verify_message}")
+    if isinstance(error, ssl.SSLError):
+        return f"{TLS_FAILURE}\n\n{error.reason or error}"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return "The operation has timed out."
+    if isinstance(error, ConnectionRefusedError):
+        return "Connection refused"
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return "The SMTP server has unexpectedly disconnected."
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _smtp_error_text(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error)
+
+
+class SmtpTestJob:
+    """One test job; runs in its own thread, its state read under a lock."""
+
+    def __init__(self, portal: str, settings: StoredSmtp, recipient: str, env: JobEnvironment,
+                 step_delay: float, timeout: float, stop: threading.Event) -> None:
+        self.id = str(uuid.uuid4())
+        self.portal = portal
+        self.settings = settings
+        self.recipient = recipient
+        self.env = env
+        self.step_delay = step_delay
+        self.timeout = timeout
+        self._stop = stop
+        self._lock = threading.Lock()
+        self.completed = False
+        self.percents = 0
+        self.status = ""
+        self.error = ""
+        self.thread = threading.Thread(target=self._run, name=f"smtp-test-{portal}", daemon=True)
+
+    def start(self) -> None:
+        """Queue the job (start its thread)."""
+        self.thread.start()
+
+    def state(self) -> Dict[str, Any]:
+        """SmtpOperationStatusRequestsDto."""
+        with self._lock:
+            return {"id": self.id, "completed": self.completed, "percents": self.percents,
+                    "status": self.status, "error": self.error}
+
+    def is_completed(self) -> bool:
+        """Whether the job has finished (successfully or not)."""
+        with self._lock:
+            return self.completed
+
+    def _step(self, percents: int, status: str) -> None:
+        with self._lock:
+            self.percents, self.status = percents, status
+        # The step delay lets tests watch the progress; an emulator shutdown cuts it short.
+        if self.step_delay > 0:
+            self._stop.wait(self.step_delay)
+
+    def _run(self) -> None:
+        try:
+            self._deliver()
+            with self._lock:
+                self.percents = 100
+        except JobFailure as failure:
+            with self._lock:
+                self.error = str(failure)
+        except Exception as error:  # pylint: disable=broad-except  # anything unexpected ends up in `error`, as in SmtpJob
+            with self._lock:
+                self.error = str(error) or type(error).__name__
+        finally:
+            with self._lock:
+                self.completed = True
+
+    def _deliver(self) -> None:
+        settings = self.settings
+        self._step(5, "Setup tenant")
+        self._step(10, "Setup user")
+        self._step(15, "Find user data")
+        self._step(20, "Create mime message")
+        message = self._message(settings)
+        self._step(40, "Connect to host")
+        client = self._connect(settings)
+        local_port = client.sock.getsockname()[1] if client.sock else 0
+        self.env.expect_client(local_port, self.portal)
+        try:
+            if settings.enable_auth:
+                self._step(60, "Authenticate")
+                self._authenticate(client, settings)
+            self._step(80, "Send test message")
+            try:
+                client.send_message(message, from_addr=settings.sender_address, to_addrs=[self.recipient])
+            except (smtplib.SMTPException, OSError) as error:
+                raise JobFailure(_connection_error_text(error)) from None
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+        finally:
+            client.close()
+            self.env.forget_client(local_port)
+
+    def _message(self, settings: StoredSmtp) -> EmailMessage:
+        sender = settings.sender_address or ""
+        local, at, domain = sender.partition("@")
+        # MimeKit refuses to build a MailboxAddress from a malformed address; the text is the emulator's own.
+        if not (local and at and domain) or any(c.isspace() for c in sender) or "@" in domain:
+            raise JobFailure(f"Invalid addr-spec token at offset 0: '{sender}'")
+        message = EmailMessage()
+        message["From"] = formataddr((settings.display_name, sender))
+        message["To"] = self.recipient
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain=domain)
+        message["Subject"] = SUBJECT
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(BODY)
+        return message
+
+    def _connect(self, settings: StoredSmtp) -> smtplib.SMTP:
+        host = settings.host or ""
+        target = resolve(host, settings.port, self.env)
+        implicit = settings.enable_ssl and settings.port in self.env.implicit_tls_ports
+        client: smtplib.SMTP
+        if implicit:
+            client = _ImplicitTlsClient(local_hostname="docspace-emulator", timeout=self.timeout, context=self.env.client_context)
+        else:
+            client = _PlainClient(local_hostname="docspace-emulator", timeout=self.timeout)
+        client.target = target  # type: ignore[attr-defined]
+        # smtplib takes the TLS server name from _host, which only its constructor sets.
+        client._host = host.strip()  # pylint: disable=protected-access
+        try:
+            client.connect(host.strip(), settings.port)
+            client.ehlo()
+            if settings.enable_ssl and not implicit and client.has_extn("starttls"):
+                client.starttls(context=self.env.client_context)
+                client.ehlo()
+        except (smtplib.SMTPException, OSError) as error:
+            client.close()
+            raise JobFailure(_connection_error_text(error)) from None
+        return client
+
+    @staticmethod
+    def _authenticate(client: smtplib.SMTP, settings: StoredSmtp) -> None:
+        if not client.has_extn("auth"):
+            raise JobFailure("The SMTP server does not support authentication.")
+        offered = client.esmtp_features.get("auth", "").upper().split()
+        mechanism = "PLAIN" if "PLAIN" in offered else "LOGIN" if "LOGIN" in offered else None
+        if mechanism is None:
+            raise JobFailure("No compatible authentication mechanisms found.")
+        client.user, client.password = settings.user or "", settings.password or ""
+        try:
+            client.auth(mechanism, getattr(client, f"auth_{mechanism.lower()}"), initial_response_ok=True)
+        except smtplib.SMTPAuthenticationError as error:
+            raise JobFailure(_smtp_error_text(error)) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise JobFailure(_connection_error_text(error)) from None

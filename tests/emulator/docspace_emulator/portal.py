@@ -1,0 +1,264 @@
+"""One emulated portal: its state (settings, job, log, faults, switches) and its Python control API."""
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Deque, Dict, List, Optional
+
+from .auth import Credentials
+from .faults import FaultRule, FaultTable, parse_rule
+from .identities import SecretSource, make_portal_identities
+from .job import JobEnvironment, SmtpTestJob
+from .reqlog import RequestLog
+from .settings import CLOUD_EMPTY_DTO, StoredSmtp, from_control, installation_default
+from .smtp_server import SmtpServer
+
+
+@dataclass
+class PortalConfig:
+    """Per-portal switches, set with ``configure()`` / ``PUT /_emulator/config``."""
+
+    cloud_default: bool = False         # cloud-style empty default instead of the self-hosted one
+    hide_smtp_settings: bool = False    # web:hide-settings contains SmtpSettings → 402
+    rate_limit: bool = False            # the SensitiveApi limiter on GET .../smtp/test
+    rate_limit_max: int = 5
+    rate_limit_window: float = 900.0
+    job_step_delay: float = 0.0         # seconds the test job waits after each step
+    smtp_connect_timeout: float = 30.0  # MailKit's SmtpClient.Timeout
+
+    def updated(self, changes: Dict[str, Any]) -> "PortalConfig":
+        """A copy with ``changes`` applied after type checks; raises ValueError on bad input."""
+        if not isinstance(changes, dict):
+            raise ValueError("config is a JSON object")
+        types = {f.name: f.type for f in fields(self)}
+        for key, value in changes.items():
+            if key not in types:
+                raise ValueError(f"unknown config key {key!r}; known: {sorted(types)}")
+            wanted = types[key] if isinstance(types[key], str) else types[key].__name__
+            if wanted == "bool" and not isinstance(value, bool):
+                raise ValueError(f"{key} must be a boolean")
+            if wanted in ("int", "float") and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"{key} must be a non-negative number")
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SharedContext:
+    """What all portals share: the SMTP server, the job environment, the default's password, the stop flag."""
+
+    smtp: SmtpServer
+    job_env: JobEnvironment
+    default_smtp_password: str
+    stop: threading.Event
+
+
+class Portal:
+    """A portal. Handlers and tests call into it from many threads; one lock guards its state."""
+
+    def __init__(self, name: str, secrets: SecretSource, shared: SharedContext, config: PortalConfig) -> None:
+        self.name = name
+        self.admin, self.user, keys = make_portal_identities(name, secrets)
+        self.admin_api_key, self.user_api_key, self.readonly_api_key = (k.key for k in keys)
+        self.credentials = Credentials([self.admin, self.user], keys)
+        self.shared = shared
+        self.base_url = ""  # set once the HTTP listener is bound
+        self.log = RequestLog()
+        self.faults = FaultTable()
+        self._initial_config = config
+        self._config = config
+        self._lock = threading.RLock()
+        self._stored: Optional[StoredSmtp] = None
+        self._job: Optional[SmtpTestJob] = None
+        self._rate: Dict[str, Deque[float]] = {}
+        self._job_threads: List[threading.Thread] = []
+
+    # -- identities ---------------------------------------------------------------------------------
+
+    @property
+    def admin_email(self) -> str:
+        """The DocSpace admin's e-mail (login name)."""
+        return self.admin.email
+
+    @property
+    def admin_password(self) -> str:
+        """The DocSpace admin's password."""
+        return self.admin.password
+
+    @property
+    def user_email(self) -> str:
+        """A plain (non-admin) user's e-mail."""
+        return self.user.email
+
+    @property
+    def user_password(self) -> str:
+        """The plain user's password."""
+        return self.user.password
+
+    # -- settings, as the API sees them ---------------------------------------------------------------
+
+    @property
+    def config_now(self) -> PortalConfig:
+        """The switches in force."""
+        with self._lock:
+            return self._config
+
+    def effective_settings(self) -> "tuple[StoredSmtp, bool]":
+        """GetDefaultSmtpSettingsAsync: the portal's own settings, or the installation default (flagged)."""
+        with self._lock:
+            if self._stored is not None:
+                return self._stored, False
+            return installation_default(self.shared.default_smtp_password), True
+
+    def settings_dto(self) -> Dict[str, Any]:
+        """What GET (and DELETE) answer: cloud portals show SmtpSettings.Empty instead of the default."""
+        with self._lock:
+            current, is_default = self.effective_settings()
+            if is_default and self._config.cloud_default:
+                return dict(CLOUD_EMPTY_DTO)
+            return current.to_dto(is_default)
+
+    def save_settings(self, stored: StoredSmtp) -> None:
+        """SetSmtpSettingsAsync for this tenant."""
+        with self._lock:
+            self._stored = stored
+
+    def reset_settings(self) -> Dict[str, Any]:
+        """DELETE: drop the tenant's own settings (if any) and answer like GET."""
+        with self._lock:
+            self._stored = None
+            return self.settings_dto()
+
+    # -- the test job ---------------------------------------------------------------------------------
+
+    def start_job(self, recipient: str) -> Optional[Dict[str, Any]]:
+        """StartSmtpJob + GetStatus: one job per portal; a finished one is replaced, a running one returned."""
+        with self._lock:
+            if self._job is None or self._job.is_completed():
+                settings, _ = self.effective_settings()  # stored password included
+                config = self._config
+                self._job = SmtpTestJob(self.name, settings, recipient, self.shared.job_env,
+                                        config.job_step_delay, config.smtp_connect_timeout, self.shared.stop)
+                self._job.start()
+                self._job_threads = [t for t in self._job_threads if t.is_alive()] + [self._job.thread]
+            return self.job_status()
+
+    def job_status(self) -> Optional[Dict[str, Any]]:
+        """GetStatus: the job's state; reading a completed job removes it."""
+        with self._lock:
+            if self._job is None:
+                return None
+            state = self._job.state()
+            if state["completed"]:
+                self._job = None
+            return state
+
+    def job_threads(self) -> List[threading.Thread]:
+        """Job threads that may still run (for a clean shutdown)."""
+        with self._lock:
+            return list(self._job_threads)
+
+    def rate_limited(self, key: str) -> Optional[int]:
+        """Sliding-window check for the test trigger: None when allowed, else seconds for Retry-After."""
+        with self._lock:
+            config = self._config
+            if not config.rate_limit:
+                return None
+            now = time.monotonic()
+            window = self._rate.setdefault(key, deque())
+            while window and now - window[0] >= config.rate_limit_window:
+                window.popleft()
+            if len(window) >= config.rate_limit_max:
+                return max(1, math.ceil(config.rate_limit_window - (now - window[0])))
+            window.append(now)
+            return None
+
+    # -- Python control API (also behind /_emulator/ on the portal's port) ---------------------------------
+
+    def requests(self) -> List[Dict[str, Any]]:
+        """The request log (masked), oldest first."""
+        return self.log.list()
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self.log.clear()
+
+    def mailbox(self) -> List[Dict[str, Any]]:
+        """Messages the SMTP server received from this portal's jobs (or addressed to this portal's domain)."""
+        return self.shared.smtp.messages(self.name)
+
+    def clear_mailbox(self) -> None:
+        """Forget this portal's messages."""
+        self.shared.smtp.clear(self.name)
+
+    def add_fault(self, rule: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Dict[str, Any]:
+        """Add a fault rule (dict or keyword arguments, as ``POST /_emulator/faults``)."""
+        added: FaultRule = self.faults.add(parse_rule({**(rule or {}), **kwargs}))
+        return asdict(added)
+
+    def list_faults(self) -> List[Dict[str, Any]]:
+        """Fault rules still active."""
+        return self.faults.list()
+
+    def clear_faults(self) -> None:
+        """Remove all fault rules."""
+        self.faults.clear()
+
+    def configure(self, changes: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Dict[str, Any]:
+        """Change switches; returns the whole config."""
+        with self._lock:
+            self._config = self._config.updated({**(changes or {}), **kwargs})
+            if not self._config.rate_limit:
+                self._rate.clear()
+            return asdict(self._config)
+
+    def config(self) -> Dict[str, Any]:
+        """The switches in force."""
+        with self._lock:
+            return asdict(self._config)
+
+    def set_settings(self, settings: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        """Write stored settings directly (DTO names, password included); None → back to the default."""
+        stored = None if settings is None else from_control(settings)
+        with self._lock:
+            self._stored = stored
+        return self.stored_settings()
+
+    def stored_settings(self) -> Optional[Dict[str, Any]]:
+        """The stored settings (None when on the default); the password only as ``password_set``."""
+        with self._lock:
+            stored = self._stored
+        if stored is None:
+            return None
+        data = stored.to_dto(is_default=False)
+        del data["credentialsUserPassword"], data["isDefaultSettings"]
+        data["password_set"] = bool(stored.password)
+        return data
+
+    def job(self) -> Optional[Dict[str, Any]]:
+        """The current job's state without consuming it."""
+        with self._lock:
+            return self._job.state() if self._job is not None else None
+
+    def reset(self) -> None:
+        """Back to the initial state: default settings, no job, empty log/mailbox, no faults, initial config."""
+        with self._lock:
+            self._stored = None
+            self._job = None
+            self._config = self._initial_config
+            self._rate.clear()
+            self.credentials.forget_tokens()
+        self.log.clear()
+        self.faults.clear()
+        self.clear_mailbox()
+
+    def info(self) -> Dict[str, Any]:
+        """This portal's entry of the info file."""
+        return {
+            "name": self.name,
+            "base_url": self.base_url,
+            "admin": {"email": self.admin.email, "password": self.admin.password, "api_key": self.admin_api_key},
+            "user": {"email": self.user.email, "password": self.user.password, "api_key": self.user_api_key},
+            "readonly_api_key": self.readonly_api_key,
+        }

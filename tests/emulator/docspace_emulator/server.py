@@ -1,0 +1,185 @@
+"""The HTTP side: one threaded HTTP(S) server per portal, fault injection, request logging."""
+
+import socket
+import socketserver
+import ssl
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Optional, Set, Tuple
+from urllib.parse import urlsplit
+
+from . import api, control, envelope
+from .faults import FaultRule
+from .http_types import Request, Response
+from .portal import Portal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .emulator import Emulator
+
+MALFORMED_JSON = b'{"response":{"host":"smtp.example.com","port":25,"senderAddress":'
+HTML_PAGE = ("<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n<center><h1>{code} {phrase}</h1></center>\r\n"
+             "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def fault_response(rule: FaultRule) -> Response:
+    """The answer a fault rule stands for (``delay`` has none: the request is then answered normally)."""
+    status = rule.status or 503
+    if rule.kind == "status":
+        return Response.api_json(status, envelope.server_error(status, _phrase(status)).body())
+    if rule.kind == "html":
+        page = HTML_PAGE.format(code=status, phrase=_phrase(status)).encode()
+        return Response(status, page, [("Content-Type", "text/html")])
+    if rule.kind == "retry_after":
+        return Response.empty(status, ("Retry-After", str(rule.retry_after)))
+    if rule.kind == "drop":
+        return Response(0, drop=True)
+    if rule.kind == "malformed_json":
+        return Response(status, MALFORMED_JSON, [("Content-Type", "application/json; charset=utf-8")])
+    return Response(status, b"", [("Content-Type", "application/json; charset=utf-8")])  # empty_body
+
+
+class PortalHTTPServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that can cut every open connection on stop (idle keep-alives included)."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: Tuple[str, int], emu: "Emulator", portal: Portal, scheme: str,
+                 tls: Optional[ssl.SSLContext]) -> None:
+        self.emu = emu
+        self.portal = portal
+        self.scheme = scheme
+        self._active: Set[Any] = set()
+        self._conn_threads: Set[threading.Thread] = set()
+        self._active_lock = threading.Lock()
+        super().__init__(address, _Handler)
+        if tls is not None:
+            # Handshake lazily in the connection's thread, so a stalled client cannot block accept().
+            self.socket = tls.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn); not needed and slow without DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(target=self._serve_connection, args=(request, client_address), daemon=True)
+        with self._active_lock:
+            self._active.add(request)
+            self._conn_threads.add(thread)
+        thread.start()
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._active_lock:
+                self._active.discard(request)
+                self._conn_threads.discard(threading.current_thread())
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that vanish or fail the TLS handshake are normal in fault tests; stay quiet.
+        pass
+
+    def stop(self) -> None:
+        """Stop accepting, cut open connections, join their threads, free the port."""
+        self.shutdown()
+        self.server_close()
+        with self._active_lock:
+            active, threads = list(self._active), list(self._conn_threads)
+        for sock in active:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for thread in threads:
+            thread.join(5)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads a request, hands it to the control API or the DocSpace API, writes the answer."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "DocSpace-Emulator"
+    sys_version = ""
+    server: PortalHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+        pass  # the request log is the record; no stderr noise
+
+    def do_GET(self) -> None:  # noqa: N802
+        """All methods share one dispatcher."""
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _request(self) -> Request:
+        split = urlsplit(self.path)
+        host = self.headers.get("Host") or f"{self.server.server_name}:{self.server.server_port}"
+        return Request(
+            method=self.command.upper(),
+            path=split.path,
+            query=split.query,
+            headers={k: v for k, v in self.headers.items()},
+            body=self._read_body(),
+            url=f"{self.server.scheme}://{host}{self.path}",
+            client_ip=self.client_address[0],
+        )
+
+    def _dispatch(self) -> None:
+        request = self._request()
+        portal = self.server.portal
+        if control.is_control(request.path):
+            self._send(control.handle(self.server.emu, portal, request))
+            return
+        rule = portal.faults.take(request.method, request.path)
+        if rule is not None and rule.kind == "delay":
+            # Answer normally after the delay; an emulator shutdown cuts the wait short.
+            self.server.emu.stopping.wait(rule.delay)
+        if rule is not None and rule.kind != "delay" and not rule.process:
+            response = fault_response(rule)
+        else:
+            response = api.handle(portal, request)
+            if rule is not None and rule.kind != "delay":
+                response = fault_response(rule)  # the request took effect, its answer is lost
+        portal.log.add(request.method, request.path, request.query, request.headers, request.body,
+                       None if response.drop else response.status, rule.kind if rule else None)
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        if response.drop:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD" and response.body:
+            self.wfile.write(response.body)
