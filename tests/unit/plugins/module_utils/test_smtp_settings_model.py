@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests of the pure SMTP settings model: validate, normalise, compare, plan, predict, diff."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
+
+SECRET = "s3cret-smtp-pass"
+
+
+def params(**overrides):
+    """Module parameters as AnsibleModule hands them over, defaults included."""
+    values = {"state": "present", "host": "smtp.example.com", "port": 25, "sender_address": "noreply@example.com",
+              "sender_display_name": "ONLYOFFICE Postman", "enable_ssl": False, "enable_auth": None,
+              "username": None, "password": None, "update_password": "on_change", "use_ntlm": False}
+    values.update(overrides)
+    return values
+
+
+def dto(**overrides):
+    """A SmtpSettingsDto as GET returns it for a portal with its own settings."""
+    values = {"host": "smtp.example.com", "port": 25, "senderAddress": "noreply@example.com",
+              "senderDisplayName": "ONLYOFFICE Postman", "credentialsUserPassword": "", "enableSSL": False,
+              "enableAuth": False, "useNtlm": False, "isDefaultSettings": False}
+    values.update(overrides)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+AUTH = {"port": 587, "enable_ssl": True, "username": "mailer@example.com"}
+AUTH_DTO = {"port": 587, "enableSSL": True, "enableAuth": True, "credentialsUserName": "mailer@example.com"}
+
+
+# --- validation -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("overrides, fragment", [
+    ({"port": 0}, "port must be between 1 and 65535, not 0"),
+    ({"port": 65536}, "port must be between 1 and 65535, not 65536"),
+    ({"host": ""}, "host must not be empty"),
+    ({"host": "   "}, "host must not be empty"),
+    ({"host": "h" * 256}, "host must be at most 255 characters long, not 256"),
+    ({"sender_address": "not-an-address"}, "sender_address 'not-an-address' is not an e-mail address"),
+    ({"sender_address": "two@@example.com"}, "is not an e-mail address"),
+    ({"sender_address": "a b@example.com"}, "is not an e-mail address"),
+    ({"sender_address": "noreply@"}, "is not an e-mail address"),
+    ({"sender_address": ""}, "sender_address must not be empty"),
+    ({"sender_address": "a@" + "b" * 255 + ".com"}, "is not an e-mail address"),
+    ({"enable_auth": True}, "enable_auth is true, so username (the SMTP login) is required"),
+    ({"sender_display_name": "n" * 256}, "sender_display_name must be at most 255"),
+    ({"username": "u" * 256}, "username must be at most 255"),
+])
+def test_validate_rejects_bad_options(overrides, fragment):
+    problems = model.validate(params(**overrides))
+    assert any(fragment in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"port": 1}, {"port": 65535},
+    {"host": "h" * 255},
+    {"sender_address": "first.last+tag@mail.example.co.uk"},
+    {"sender_address": "postman@localhost"},
+    {"sender_display_name": ""},
+    {"username": "mailer@example.com", "password": SECRET},
+    {"enable_auth": False, "username": None},
+])
+def test_validate_accepts_good_options(overrides):
+    assert model.validate(params(**overrides)) == []
+
+
+def test_validate_ignores_smtp_options_when_absent():
+    assert model.validate(params(state="absent", host=None, sender_address=None, port=0)) == []
+
+
+def test_validate_reports_every_problem_at_once():
+    assert len(model.validate(params(host="", port=0, sender_address="x"))) == 3
+
+
+# --- warnings about options without effect ------------------------------------------------------------------
+
+def test_use_ntlm_draws_a_warning():
+    (warning,) = model.option_warnings(params(use_ntlm=True))
+    assert "use_ntlm" in warning and "does not store" in warning
+
+
+def test_credentials_without_auth_draw_a_warning_without_the_password():
+    (warning,) = model.option_warnings(params(enable_auth=False, username="u", password=SECRET))
+    assert "username and password ignored" in warning
+    assert SECRET not in warning
+
+
+def test_plain_options_draw_no_warning():
+    assert model.option_warnings(params()) == []
+    assert model.option_warnings(params(state="absent", use_ntlm=False)) == []
+
+
+# --- normalisation -----------------------------------------------------------------------------------------
+
+def test_desired_takes_defaults_and_derives_enable_auth_from_username():
+    assert model.normalize_desired(params()) == {
+        "host": "smtp.example.com", "port": 25, "sender_address": "noreply@example.com",
+        "sender_display_name": "ONLYOFFICE Postman", "enable_ssl": False, "enable_auth": False,
+        "username": None, "is_default": False}
+    authed = model.normalize_desired(params(**AUTH))
+    assert (authed["enable_auth"], authed["username"]) == (True, "mailer@example.com")
+
+
+def test_desired_empty_display_name_means_the_default_name():
+    assert model.normalize_desired(params(sender_display_name=""))["sender_display_name"] == "ONLYOFFICE Postman"
+
+
+def test_desired_drops_the_username_when_auth_is_off():
+    assert model.normalize_desired(params(enable_auth=False, username="u"))["username"] is None
+
+
+def test_dto_normalises_to_the_settings_view():
+    view = model.normalize_dto(dto(**{**AUTH_DTO, "useNtlm": True, "port": "587"}))
+    assert view == {"host": "smtp.example.com", "port": 587, "sender_address": "noreply@example.com",
+                    "sender_display_name": "ONLYOFFICE Postman", "enable_ssl": True, "enable_auth": True,
+                    "username": "mailer@example.com", "use_ntlm": True, "is_default": False}
+    assert tuple(view) == model.SETTINGS_KEYS
+
+
+def test_dto_username_shows_only_with_auth():
+    assert model.normalize_dto(dto(credentialsUserName="stale"))["username"] is None
+
+
+def test_dto_echoed_empty_display_name_is_the_default_name():
+    assert model.normalize_dto(dto(senderDisplayName=""))["sender_display_name"] == "ONLYOFFICE Postman"
+
+
+def test_cloud_empty_default_normalises_without_crashing():
+    cloud = {"port": 0, "credentialsUserPassword": "", "enableSSL": False, "enableAuth": False,
+             "useNtlm": False, "isDefaultSettings": True}
+    assert model.normalize_dto(cloud) == {
+        "host": None, "port": 0, "sender_address": None, "sender_display_name": None, "enable_ssl": False,
+        "enable_auth": False, "username": None, "use_ntlm": False, "is_default": True}
+
+
+@pytest.mark.parametrize("answer", [None, [], "text"])
+def test_missing_or_odd_dto_normalises_to_nulls(answer):
+    view = model.normalize_dto(answer)
+    assert view["host"] is None and view["is_default"] is False
+
+
+def test_no_view_carries_a_password():
+    view = model.normalize_dto(dto(**AUTH_DTO, credentialsUserPassword=SECRET))
+    assert SECRET not in json.dumps(view)
+    assert not any("password" in key for key in view)
+
+
+# --- compare -------------------------------------------------------------------------------------------------
+
+def test_compare_equal_settings():
+    assert model.compare(model.normalize_desired(params(**AUTH)), model.normalize_dto(dto(**AUTH_DTO))) == []
+
+
+def test_compare_lists_the_differing_fields_in_order():
+    current = model.normalize_dto(dto(port=2525, senderDisplayName="Old"))
+    assert model.compare(model.normalize_desired(params()), current) == ["port", "sender_display_name"]
+
+
+def test_compare_ignores_use_ntlm():
+    current = model.normalize_dto(dto(useNtlm=False))
+    assert model.compare(model.normalize_desired(params(use_ntlm=True)), current) == []
+
+
+def test_compare_installation_default_always_differs():
+    current = model.normalize_dto(dto(isDefaultSettings=True))
+    assert model.compare(model.normalize_desired(params()), current) == ["is_default"]
+
+
+def test_compare_empty_display_name_equals_the_default_name():
+    assert model.compare(model.normalize_desired(params(sender_display_name="")), model.normalize_dto(dto())) == []
+
+
+# --- plan ----------------------------------------------------------------------------------------------------
+
+def plan_for(current_dto, check_mode=False, update_password="on_change", password=SECRET, state="present",
+             **overrides):
+    desired = model.normalize_desired(params(**overrides))
+    return model.plan(desired, model.normalize_dto(current_dto), update_password, bool(password), state,
+                      check_mode=check_mode)
+
+
+def test_plan_nothing_when_equal():
+    result = plan_for(dto())
+    assert (result.action, result.changed, result.warnings, result.failure) == ("none", False, [], None)
+
+
+def test_plan_save_when_different():
+    result = plan_for(dto(port=2525))
+    assert (result.action, result.differences, result.failure) == ("save", ["port"], None)
+
+
+def test_plan_on_change_ignores_a_new_password():
+    assert plan_for(dto(**AUTH_DTO), **AUTH).action == "none"
+
+
+def test_plan_always_saves_an_authenticated_configuration():
+    result = plan_for(dto(**AUTH_DTO), update_password="always", **AUTH)
+    assert (result.action, result.differences, result.changed) == ("save", [], True)
+
+
+def test_plan_always_has_no_effect_without_auth():
+    assert plan_for(dto(), update_password="always").action == "none"
+
+
+def test_plan_needed_save_without_password_fails_and_says_why():
+    result = plan_for(dto(**{**AUTH_DTO, "port": 25}), password=None, **AUTH)
+    assert result.action == "save"
+    assert "port differ" in result.failure
+    assert "never returns the stored SMTP password" in result.failure
+    assert "password option" in result.failure
+
+
+def test_plan_always_without_password_fails():
+    result = plan_for(dto(**AUTH_DTO), update_password="always", password=None, **AUTH)
+    assert "update_password is always" in result.failure
+
+
+def test_plan_unneeded_save_without_password_is_fine():
+    result = plan_for(dto(**AUTH_DTO), password=None, **AUTH)
+    assert (result.action, result.failure) == ("none", None)
+
+
+def test_plan_missing_password_in_check_mode_is_a_change_with_a_warning():
+    result = plan_for(dto(), check_mode=True, password=None, **AUTH)
+    assert (result.action, result.changed, result.failure) == ("save", True, None)
+    (warning,) = result.warnings
+    assert warning.startswith("check mode:") and "The real run will fail" in warning
+
+
+def test_plan_save_without_auth_needs_no_password():
+    assert plan_for(dto(port=2525), password=None).failure is None
+
+
+def test_plan_absent_resets_own_settings_only():
+    assert plan_for(dto(), state="absent").action == "reset"
+    assert plan_for(dto(isDefaultSettings=True), state="absent").action == "none"
+
+
+# --- request body and predictions ---------------------------------------------------------------------------
+
+def test_body_is_the_complete_configuration_without_credentials_when_auth_is_off():
+    assert model.request_body(params(username="ignored", enable_auth=False, password=SECRET)) == {
+        "host": "smtp.example.com", "port": 25, "senderAddress": "noreply@example.com",
+        "senderDisplayName": "ONLYOFFICE Postman", "enableSSL": False, "enableAuth": False, "useNtlm": False}
+
+
+def test_body_carries_credentials_and_sends_display_name_and_ntlm_as_given():
+    body = model.request_body(params(**AUTH, password=SECRET, sender_display_name="", use_ntlm=True))
+    assert body == {"host": "smtp.example.com", "port": 587, "senderAddress": "noreply@example.com",
+                    "senderDisplayName": "", "enableSSL": True, "enableAuth": True, "useNtlm": True,
+                    "credentialsUserName": "mailer@example.com", "credentialsUserPassword": SECRET}
+
+
+def test_predicted_save_is_what_docspace_answers():
+    body = model.request_body(params(**AUTH, password=SECRET, sender_display_name="", use_ntlm=True))
+    predicted = model.predict_saved(body)
+    assert predicted == {"host": "smtp.example.com", "port": 587, "sender_address": "noreply@example.com",
+                         "sender_display_name": "ONLYOFFICE Postman", "enable_ssl": True, "enable_auth": True,
+                         "username": "mailer@example.com", "use_ntlm": False, "is_default": False}
+    assert SECRET not in json.dumps(predicted)
+
+
+def test_predicted_save_equals_the_desired_fields():
+    for overrides in ({}, dict(AUTH, password=SECRET), {"sender_display_name": ""}):
+        predicted = model.predict_saved(model.request_body(params(**overrides)))
+        assert model.compare(model.normalize_desired(params(**overrides)), predicted) == []
+
+
+def test_predicted_reset_is_the_default_with_unknown_values():
+    predicted = model.predict_reset()
+    assert predicted["is_default"] is True
+    assert [key for key, value in predicted.items() if value is not None] == ["is_default"]
+    assert tuple(predicted) == model.SETTINGS_KEYS
+
+
+# --- diff ----------------------------------------------------------------------------------------------------
+
+def test_diff_shows_compared_fields_only_and_notes_the_password():
+    before = model.normalize_dto(dto(**{**AUTH_DTO, "port": 25, "useNtlm": True}))
+    after = model.predict_saved(model.request_body(params(**AUTH, password=SECRET)))
+    diff = model.build_diff(before, after, sends_password=True)
+    assert set(diff["before"]) == set(model.COMPARED_FIELDS)
+    assert diff["after"].pop("password") == "(will be sent, not shown)"
+    changed = [key for key in model.COMPARED_FIELDS if diff["before"][key] != diff["after"][key]]
+    assert changed == ["port"]
+    assert SECRET not in json.dumps(diff)
+
+
+def test_diff_without_password_has_no_note():
+    view = model.normalize_dto(dto())
+    diff = model.build_diff(view, view, sends_password=False)
+    assert "password" not in diff["after"] and diff["before"] == diff["after"]
