@@ -1,0 +1,247 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: smtp_test
+short_description: Send DocSpace's SMTP test mail and wait for the outcome
+version_added: 1.0.0
+description:
+  - Starts the SMTP test of an ONLYOFFICE DocSpace portal (C(GET /api/2.0/smtpsettings/smtp/test)) and reads
+    its status (C(GET /api/2.0/smtpsettings/smtp/test/status)) until the test job completes.
+  - DocSpace sends a real test mail, with the portal's B(stored) SMTP settings, to the e-mail address of the
+    calling user (for an API key, the user who created it), from the stored sender address and name.
+    Use M(onlyoffice.docspace.smtp_settings) first to store the settings to test.
+  - The task fails when the test fails (the message names the step, such as V(Connect to host) or
+    V(Authenticate), and DocSpace's error text), when the job vanishes, when O(timeout) passes, or when
+    DocSpace refuses the test with HTTP 429 (the message carries the C(Retry-After) seconds).
+  - The test request is never repeated automatically, since each one sends a mail and counts against
+    DocSpace's limit on tests. Status reads are repeated on passing network failures like any other read.
+author:
+  - onlyoffice.docspace contributors (@onlyoffice-community)
+extends_documentation_fragment:
+  - onlyoffice.docspace.connection
+  - onlyoffice.docspace.attributes
+attributes:
+  check_mode:
+    support: partial
+    details:
+      - In check mode the module sends no request at all, so it neither sends a mail nor checks that the
+        portal is reachable; it returns RV(operation=null) and says so in C(msg).
+  diff_mode:
+    support: none
+  idempotent:
+    support: none
+    details:
+      - Every run sends a test mail. It changes no portal setting, so it always reports C(changed=false).
+options:
+  wait:
+    description:
+      - Wait until the test job completes, and fail the task when the test fails.
+      - With V(false) the task returns the job as the test request first reported it, without reading the
+        status. A job that had already completed by then (a refused connection is instant) has been consumed
+        by that answer, so its outcome is reported as with V(true).
+    type: bool
+    default: true
+  timeout:
+    description:
+      - How many seconds to wait for the test job to complete, counted from the test request. The task gives
+        up within O(timeout) plus one status read.
+      - In this module O(timeout) is the wait budget, not the per-request HTTP timeout that the option of that
+        name sets in the other modules of the collection; use O(request_timeout) for that. Keep it in mind when
+        setting C(timeout) for the whole C(group/onlyoffice.docspace.docspace) in C(module_defaults).
+    type: int
+    default: 120
+  poll_interval:
+    description:
+      - The longest pause in seconds between two status reads. The first read comes after 0.2 seconds and the
+        pauses grow by half each time until they reach O(poll_interval).
+    type: float
+    default: 1.0
+  request_timeout:
+    description:
+      - Seconds to wait for each HTTP request to the portal (what O(timeout) means in the other modules).
+    type: int
+    default: 30
+notes:
+  - DocSpace runs one test job per portal. When a test started by anyone (another admin in the web UI, another
+    task) is still running, DocSpace returns that job instead of starting a new one, and the module waits for
+    it; its mail goes to whoever started it.
+  - The first status read that shows the job completed also deletes it on DocSpace, so the module keeps that
+    read as the result. If another client reads it first, the job vanishes and the task fails saying so.
+  - A failed test is not an HTTP error for DocSpace; the job stops at the failing step with C(error) set.
+seealso:
+  - module: onlyoffice.docspace.smtp_settings
+  - module: onlyoffice.docspace.smtp_settings_info
+"""
+
+EXAMPLES = r"""
+- name: Send a test mail with the stored settings and wait for it
+  onlyoffice.docspace.smtp_test:
+    base_url: https://docspace.example.com
+    api_key: "{{ docspace_api_key }}"
+  delegate_to: localhost
+
+- name: Give a slow relay five minutes, reading the status at most every 5 seconds
+  onlyoffice.docspace.smtp_test:
+    base_url: https://docspace.example.com
+    auth_username: admin@example.com
+    auth_password: "{{ docspace_admin_password }}"
+    timeout: 300
+    poll_interval: 5
+  delegate_to: localhost
+
+- name: Start the test without waiting
+  onlyoffice.docspace.smtp_test:
+    base_url: https://docspace.example.com
+    api_key: "{{ docspace_api_key }}"
+    wait: false
+  register: smtp_test_job
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+operation:
+  description:
+    - The test job as last read; with O(wait=true) and success, its completed state.
+    - V(null) in check mode. Also returned when the task fails because of the test, with the state it failed in.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The job's identifier (a GUID).
+      type: str
+      sample: 6f1c2c1e-3d4b-4f0e-9a55-2b7f5f0f3c11
+    completed:
+      description: Whether the job has finished, successfully or not.
+      type: bool
+      sample: true
+    percents:
+      description: Progress from 0 to 100; a failed job stays at the percents of its failing step.
+      type: int
+      sample: 100
+    status:
+      description:
+        - The job's last step, for example V(Connect to host), V(Authenticate) or V(Send test message);
+          empty before the first step.
+      type: str
+      sample: Send test message
+    error:
+      description: DocSpace's error text when the test failed, otherwise empty.
+      type: str
+      sample: ""
+elapsed:
+  description: Seconds from the test request to the last status read (V(0) in check mode).
+  returned: always
+  type: float
+  sample: 0.734
+retry_after:
+  description: The C(Retry-After) header of DocSpace's HTTP 429 answer, in seconds.
+  returned: when the task failed on an HTTP 429 answer (the test request's rate limit) that carried the header
+  type: str
+  sample: "600"
+"""
+
+import time
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
+    DocSpaceClient,
+    DocSpaceError,
+    connection_argument_spec,
+    connection_module_kwargs,
+    fail_if_requests_missing,
+    normalize_base_url,
+)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
+    STATUS_PATH,
+    TRIGGER_PATH,
+    SmtpTestError,
+    finished,
+    operation_from,
+    wait_for_job,
+)
+
+
+def argument_spec() -> dict[str, dict[str, Any]]:
+    """The connection options, with `timeout` taken over as the wait budget (see the option's doc)."""
+    spec = connection_argument_spec()
+    spec.update(
+        wait={"type": "bool", "default": True},
+        timeout={"type": "int", "default": 120},
+        poll_interval={"type": "float", "default": 1.0},
+        request_timeout={"type": "int", "default": 30},
+    )
+    return spec
+
+
+def option_problem(params: dict[str, Any]) -> str | None:
+    """Explain what is wrong with the wait options, or return None."""
+    if params["timeout"] < 0:
+        return f"timeout must be 0 or more seconds, not {params['timeout']}"
+    if params["poll_interval"] <= 0:
+        return f"poll_interval must be more than 0 seconds, not {params['poll_interval']:g}"
+    return None
+
+
+def start_test(client: DocSpaceClient) -> dict[str, Any]:
+    """Ask DocSpace for the test; returns the job it reports (a running one is reused by DocSpace)."""
+    # Never retried: a repeat could send a second mail and spends the rate limit (5 tests per 15 minutes).
+    reply = client.get(TRIGGER_PATH, retry=False)
+    operation = operation_from(reply.response)
+    if operation is None:
+        raise SmtpTestError(f"DocSpace answered GET {TRIGGER_PATH} without a test job (count {reply.count})")
+    return operation
+
+
+def error_message(error: DocSpaceError) -> str:
+    """The failure message, with advice for a rate-limited test request."""
+    if error.status == 429 and error.path == TRIGGER_PATH:
+        wait = f"after {error.retry_after} s" if error.retry_after else "later"
+        return (f"{error}. DocSpace limits SMTP tests per user; the test request is never repeated "
+                f"automatically, run it again {wait}.")
+    return str(error)
+
+
+def main() -> None:
+    """Run the module."""
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
+    fail_if_requests_missing(module)
+    params = module.params
+    problem = option_problem(params)
+    if problem:
+        module.fail_json(msg=problem)
+    started = time.monotonic()
+    result: dict[str, Any] = {"changed": False, "operation": None, "elapsed": 0.0}
+    try:
+        if module.check_mode:
+            normalize_base_url(params["base_url"])  # a wrong base_url still fails, without a request
+            module.exit_json(msg="check mode: no test mail sent", **result)
+        client = DocSpaceClient.from_params({**params, "timeout": params["request_timeout"]})
+        operation = start_test(client)
+        if operation["completed"]:
+            # That answer consumed the finished job: it is the result, and no status read may follow.
+            result["operation"] = finished(operation)
+        elif params["wait"]:
+            result["operation"] = wait_for_job(operation, lambda: client.get(STATUS_PATH).response,
+                                               params["timeout"], params["poll_interval"], started)
+        else:
+            result["operation"] = operation
+    except DocSpaceError as error:
+        failure = {"operation": getattr(error, "operation", None),
+                   "elapsed": round(time.monotonic() - started, 3)}
+        if error.retry_after is not None:
+            failure["retry_after"] = error.retry_after
+        module.fail_json(msg=error_message(error), **failure)
+    result["elapsed"] = round(time.monotonic() - started, 3)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests of the SMTP test waiting logic: poll schedule, job states, deadline, vanished jobs."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
+    SmtpTestError,
+    finished,
+    operation_from,
+    poll_delays,
+    poll_offsets,
+    wait_for_job,
+)
+
+JOB = "0b6f5f5e-1c1d-4a57-8a1e-6f7f1d9a0c42"
+
+
+def job(percents=0, status="", completed=False, error="", job_id=JOB):
+    """A job status DTO as DocSpace sends it."""
+    return {"id": job_id, "completed": completed, "percents": percents, "status": status, "error": error}
+
+
+class FakeTime:
+    """A monotonic clock that only moves when slept on, or when a status read takes time."""
+
+    def __init__(self, read_seconds=0.0):
+        self.now = 100.0
+        self.sleeps = []
+        self.read_seconds = read_seconds
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds > 0, "a pause must be positive"
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+class StatusScript:
+    """Answers status reads from a list (None = empty envelope) and records when each read happened."""
+
+    def __init__(self, clock, answers):
+        self.clock = clock
+        self.answers = list(answers)
+        self.read_at = []
+
+    def __call__(self):
+        assert self.answers, "status read after the job's result was already read"
+        self.read_at.append(round(self.clock.now, 6))
+        self.clock.now += self.clock.read_seconds
+        return self.answers.pop(0)
+
+
+def wait(clock, answers, first=None, timeout=120, poll_interval=1.0):
+    """Run wait_for_job against scripted status answers; returns (result, script)."""
+    script = StatusScript(clock, answers)
+    first_operation = operation_from(first or job(5, "Setup tenant"))
+    result = wait_for_job(first_operation, script, timeout, poll_interval, started=clock.now,
+                          clock=clock.monotonic, sleep=clock.sleep)
+    return result, script
+
+
+# --- the poll schedule ---
+
+def test_pauses_start_at_a_fifth_of_a_second_and_grow_by_half_up_to_poll_interval():
+    delays = list(itertools.islice(poll_delays(1.0), 8))
+    assert delays == pytest.approx([0.2, 0.3, 0.45, 0.675, 1.0, 1.0, 1.0, 1.0])
+
+
+def test_a_long_poll_interval_is_reached_gradually():
+    delays = list(itertools.islice(poll_delays(5.0), 10))
+    assert delays[:3] == pytest.approx([0.2, 0.3, 0.45])
+    assert all(later >= earlier for earlier, later in zip(delays, delays[1:]))
+    assert delays[-1] == 5.0 and max(delays) == 5.0
+
+
+def test_a_poll_interval_below_the_first_pause_is_used_from_the_start():
+    assert list(itertools.islice(poll_delays(0.05), 3)) == [0.05, 0.05, 0.05]
+
+
+def test_the_offsets_of_the_reads_end_exactly_at_the_timeout():
+    offsets = poll_offsets(3, 1.0)
+    assert offsets == pytest.approx([0.2, 0.5, 0.95, 1.625, 2.625, 3.0])
+
+
+def test_a_zero_timeout_plans_no_read():
+    assert poll_offsets(0, 1.0) == []
+
+
+# --- job states ---
+
+def test_operation_keeps_the_five_documented_keys_with_their_types():
+    operation = operation_from({"id": JOB, "completed": True, "percents": "100", "status": "Send test message",
+                                "error": "", "extra": 1})
+    assert operation == {"id": JOB, "completed": True, "percents": 100, "status": "Send test message", "error": ""}
+
+
+@pytest.mark.parametrize("response", [None, {}, [], {"completed": True}])
+def test_an_empty_status_means_no_job(response):
+    assert operation_from(response) is None
+
+
+def test_a_missing_error_is_an_empty_string():
+    assert operation_from({"id": JOB, "completed": False, "percents": 20})["error"] == ""
+
+
+def test_a_completed_job_without_error_is_the_result():
+    operation = operation_from(job(100, "Send test message", completed=True))
+    assert finished(operation) is operation
+
+
+def test_a_failed_job_names_the_step_the_percents_and_the_error_text():
+    operation = operation_from(job(60, "Authenticate", True, "5.7.8 Error: authentication failed"))
+    with pytest.raises(SmtpTestError) as caught:
+        finished(operation)
+    assert str(caught.value) == ("The SMTP test failed at step 'Authenticate' (60 %): "
+                                 "5.7.8 Error: authentication failed")
+    assert caught.value.operation == operation
+
+
+def test_a_job_that_failed_before_its_first_step_says_so():
+    with pytest.raises(SmtpTestError, match=r"failed before its first step \(0 %\): No permissions"):
+        finished(operation_from(job(0, "", True, "No permissions to perform this action")))
+
+
+# --- waiting ---
+
+def test_success_returns_the_single_completed_read_and_reads_no_more():
+    clock = FakeTime()
+    done = job(100, "Send test message", completed=True)
+    result, script = wait(clock, [job(40, "Connect to host"), done])
+    assert result == operation_from(done)
+    assert script.read_at == pytest.approx([100.2, 100.5])
+    assert clock.sleeps == pytest.approx([0.2, 0.3])
+
+
+def test_a_failure_seen_while_waiting_fails_with_the_step():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError, match=r"at step 'Connect to host' \(40 %\): Connection refused") as caught:
+        wait(clock, [job(40, "Connect to host", True, "Connection refused")])
+    assert caught.value.operation["completed"] is True
+
+
+def test_a_job_already_completed_in_the_trigger_answer_is_not_read_again():
+    clock = FakeTime()
+    result, script = wait(clock, [], first=job(100, "Send test message", completed=True))
+    assert result["percents"] == 100
+    assert not script.read_at and not clock.sleeps
+
+
+def test_an_empty_status_while_waiting_means_the_job_vanished():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError) as caught:
+        wait(clock, [job(20, "Create mime message"), None])
+    message = str(caught.value)
+    assert f"job {JOB} vanished" in message
+    assert "found no job" in message and "step 'Create mime message' (20 %)" in message
+    assert caught.value.operation["percents"] == 20
+
+
+def test_another_job_in_the_status_means_ours_vanished():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError, match=f"{JOB} vanished.*another job, other-job"):
+        wait(clock, [job(10, "Setup user", job_id="other-job")])
+
+
+def test_the_timeout_names_the_job_and_its_last_progress():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError) as caught:
+        wait(clock, itertools.repeat(job(40, "Connect to host"), 20), timeout=3)
+    assert str(caught.value).startswith(f"The SMTP test job {JOB} did not finish within the timeout of 3 s; "
+                                        "last progress: step 'Connect to host' (40 %).")
+    assert clock.now == pytest.approx(103.0)
+
+
+def test_the_last_pause_is_cut_so_the_wait_ends_within_timeout_plus_one_read():
+    clock = FakeTime(read_seconds=0.4)
+    with pytest.raises(SmtpTestError, match="did not finish"):
+        wait(clock, itertools.repeat(job(40, "Connect to host"), 50), timeout=5, poll_interval=2.0)
+    assert clock.now - 100.0 <= 5 + 0.4 + 1e-9
+    assert all(pause <= 2.0 for pause in clock.sleeps)
+
+
+def test_reads_follow_the_schedule_when_they_take_no_time():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError, match="did not finish"):
+        wait(clock, itertools.repeat(job(40, "Connect to host"), 50), timeout=3)
+    assert clock.sleeps == pytest.approx([0.2, 0.3, 0.45, 0.675, 1.0, 0.375])
+
+
+def test_a_zero_timeout_gives_up_without_a_read():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError, match="within the timeout of 0 s"):
+        wait(clock, [], timeout=0)
+    assert not clock.sleeps

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests of the smtp_test module: the HTTP conversation, results and failure messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
+from ansible_collections.onlyoffice.docspace.plugins.modules import smtp_test
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
+    Call,
+    FakeResponse,
+    ScriptedSession,
+    envelope,
+)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import run_module
+
+TRIGGER = "/api/2.0/smtpsettings/smtp/test"
+STATUS = "/api/2.0/smtpsettings/smtp/test/status"
+JOB = "3d0b1c52-8f0e-4d44-9a3b-0c4c2b9f7e10"
+API_KEY = "sk-secret-key-123"
+ARGS = {"base_url": "http://portal.test", "api_key": API_KEY}
+
+
+def job(percents=0, status="", completed=False, error=""):
+    """A job status DTO as DocSpace sends it."""
+    return {"id": JOB, "completed": completed, "percents": percents, "status": status, "error": error}
+
+
+class FakeTime:
+    """Stands in for the time module of the module and of the waiting logic."""
+
+    def __init__(self):
+        self.now = 50.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.fixture(name="clock")
+def fixture_clock(monkeypatch):
+    fake = FakeTime()
+    monkeypatch.setattr(smtp_test, "time", fake)
+    monkeypatch.setattr(_smtp_test, "time", fake)
+    return fake
+
+
+def run(calls, monkeypatch, **args):
+    """Run the module against a scripted conversation and check that every call was made."""
+    session = ScriptedSession(calls) if calls is not None else None
+    outcome = run_module(smtp_test.main, {**ARGS, **args}, session, monkeypatch)
+    if session is not None:
+        session.assert_done()
+    assert API_KEY not in repr(outcome.result)
+    return outcome
+
+
+def test_success_waits_for_the_completed_read_and_returns_it(clock, monkeypatch):
+    done = job(100, "Send test message", completed=True)
+    outcome = run([Call("GET", TRIGGER, envelope(job(5, "Setup tenant")), headers={"Authorization": f"Bearer {API_KEY}"}),
+                   Call("GET", STATUS, envelope(job(40, "Connect to host"))),
+                   Call("GET", STATUS, envelope(job(80, "Send test message"))),
+                   Call("GET", STATUS, envelope(done))], monkeypatch)
+    assert not outcome.failed
+    assert outcome.result == {"changed": False, "operation": done, "elapsed": 0.95}
+    assert clock.sleeps == [0.2, 0.3, 0.45]
+
+
+def test_a_result_already_in_the_trigger_answer_is_kept_without_a_status_read(clock, monkeypatch):
+    done = job(100, "Send test message", completed=True)
+    outcome = run([Call("GET", TRIGGER, envelope(done))], monkeypatch)
+    assert outcome.result["operation"] == done and not clock.sleeps
+
+
+@pytest.mark.parametrize("percents, step, error", [
+    (40, "Connect to host", "Connection refused"),
+    (60, "Authenticate", "535: 5.7.8 Authentication credentials invalid"),
+    (40, "Connect to host", "An error occurred while attempting to establish an SSL or TLS connection."),
+])
+def test_a_failed_test_fails_with_the_step_and_the_error_text(clock, monkeypatch, percents, step, error):
+    failed = job(percents, step, True, error)
+    outcome = run([Call("GET", TRIGGER, envelope(job(20, "Create mime message"))),
+                   Call("GET", STATUS, envelope(failed))], monkeypatch)
+    assert outcome.failed
+    assert outcome.result["msg"] == f"The SMTP test failed at step '{step}' ({percents} %): {error}"
+    assert outcome.result["operation"] == failed
+
+
+def test_an_instant_failure_in_the_trigger_answer_fails_without_a_status_read(clock, monkeypatch):
+    outcome = run([Call("GET", TRIGGER, envelope(job(40, "Connect to host", True, "Connection refused")))],
+                  monkeypatch)
+    assert outcome.failed and "Connection refused" in outcome.result["msg"]
+
+
+def test_an_empty_status_fails_as_a_vanished_job(clock, monkeypatch):
+    outcome = run([Call("GET", TRIGGER, envelope(job(10, "Setup user"))),
+                   Call("GET", STATUS, envelope(None))], monkeypatch)
+    assert outcome.failed
+    assert f"The SMTP test job {JOB} vanished" in outcome.result["msg"]
+
+
+def test_the_timeout_fails_with_the_job_id_and_last_progress(clock, monkeypatch):
+    running = job(40, "Connect to host")
+    calls = [Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))]
+    calls += [Call("GET", STATUS, envelope(running)) for _poll in range(6)]
+    outcome = run(calls, monkeypatch, timeout=2, poll_interval=0.5)
+    assert outcome.failed
+    assert outcome.result["msg"].startswith(f"The SMTP test job {JOB} did not finish within the timeout of 2 s; "
+                                            "last progress: step 'Connect to host' (40 %)")
+    assert outcome.result["elapsed"] == 2.0
+    assert clock.sleeps == [0.2, 0.3, 0.45, 0.5, 0.5, 0.05]
+
+
+def test_wait_false_returns_the_first_answer_without_polling(clock, monkeypatch):
+    first = job(5, "Setup tenant")
+    outcome = run([Call("GET", TRIGGER, envelope(first))], monkeypatch, wait=False)
+    assert not outcome.failed
+    assert outcome.result["operation"] == first and outcome.result["changed"] is False
+
+
+def test_a_rate_limited_trigger_fails_with_retry_after_and_is_not_repeated(clock, monkeypatch):
+    limited = FakeResponse(429, "", {"Retry-After": "540"})
+    outcome = run([Call("GET", TRIGGER, limited)], monkeypatch)
+    assert outcome.failed
+    message = outcome.result["msg"]
+    assert f"GET {TRIGGER}" in message and "HTTP 429" in message and "Retry-After: 540 s" in message
+    assert "run it again after 540 s" in message
+    assert outcome.result["retry_after"] == "540"
+    assert not clock.sleeps
+
+
+def test_a_trigger_that_fails_in_transit_is_not_repeated(clock, monkeypatch):
+    outcome = run([Call("GET", TRIGGER, FakeResponse(503, "busy"))], monkeypatch)
+    assert outcome.failed and "HTTP 503" in outcome.result["msg"]
+
+
+def test_a_status_read_is_repeated_on_a_passing_failure(clock, monkeypatch):
+    monkeypatch.setattr(smtp_test.DocSpaceClient, "__init__", _no_sleep_init(smtp_test.DocSpaceClient.__init__))
+    done = job(100, "Send test message", completed=True)
+    outcome = run([Call("GET", TRIGGER, envelope(job(5, "Setup tenant"))),
+                   Call("GET", STATUS, FakeResponse(502, "")),
+                   Call("GET", STATUS, envelope(done))], monkeypatch)
+    assert outcome.result["operation"] == done
+
+
+def _no_sleep_init(original):
+    """Wrap DocSpaceClient.__init__ so that its retry pauses do not really sleep."""
+    def init(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "sleep": lambda _seconds: None})
+    return init
+
+
+def test_check_mode_sends_nothing(clock, monkeypatch):
+    outcome = run(None, monkeypatch, _ansible_check_mode=True)
+    assert outcome.result == {"changed": False, "operation": None, "elapsed": 0.0,
+                              "msg": "check mode: no test mail sent"}
+
+
+def test_check_mode_still_rejects_a_wrong_base_url(clock, monkeypatch):
+    outcome = run(None, monkeypatch, _ansible_check_mode=True, base_url="ftp://portal.test")
+    assert outcome.failed and "base_url" in outcome.result["msg"]
+
+
+def test_request_timeout_is_the_http_timeout_and_timeout_is_the_wait(clock, monkeypatch):
+    session = ScriptedSession([Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))])
+    run_module(smtp_test.main, {**ARGS, "wait": False, "timeout": 600, "request_timeout": 7}, session, monkeypatch)
+    assert session.seen[0]["options"]["timeout"] == 7
+
+
+@pytest.mark.parametrize("args, text", [({"timeout": -1}, "timeout must be 0 or more"),
+                                        ({"poll_interval": 0}, "poll_interval must be more than 0")])
+def test_wrong_wait_options_fail_before_any_request(clock, monkeypatch, args, text):
+    outcome = run(None, monkeypatch, **args)
+    assert outcome.failed and text in outcome.result["msg"]
