@@ -151,7 +151,9 @@ def normalize_base_url(base_url: str) -> str:
         except ValueError:
             problem = "its port is not a number between 0 and 65535"
     if problem:
-        shown = f"{parts.scheme}://{parts.hostname}{parts.path}" if parts.username or parts.password else text
+        # Whatever precedes the last "@" may be a user:password, even where urlsplit does not see one
+        # ("admin:pw@host", "https://admin:pa/ss@host"): never echo it.
+        shown = f"***@{text.rsplit('@', 1)[1]}" if "@" in text else text
         raise DocSpaceConfigError(
             f"base_url {shown!r} is not a portal root such as https://docspace.example.com: {problem}")
     return text.rstrip("/")
@@ -211,9 +213,11 @@ class DocSpaceClient:
     @classmethod
     def from_params(cls, params: dict[str, Any], **kwargs: Any) -> "DocSpaceClient":
         """Build a client from a module's connection options."""
+        # Only an absent timeout takes the default: timeout 0 must reach the check in __init__, not become 30.
+        timeout = params.get("timeout")
         return cls(params["base_url"], api_key=params.get("api_key"), auth_username=params.get("auth_username"),
                    auth_password=params.get("auth_password"), validate_certs=params.get("validate_certs", True),
-                   ca_path=params.get("ca_path"), timeout=params.get("timeout") or 30, **kwargs)
+                   ca_path=params.get("ca_path"), timeout=30 if timeout is None else timeout, **kwargs)
 
     def get(self, path: str, retry: bool = True) -> Reply:
         """GET path; retried on transient failures unless retry is False."""
@@ -288,9 +292,11 @@ class DocSpaceClient:
     def _transport_error(self, method: str, path: str, error: Exception) -> DocSpaceTransportError:
         where = f"{method} {self.base_url}{path}"
         name = type(error).__name__
+        # http.client and requests quote a bad header value verbatim ("Invalid header value b'Bearer sk-…\n'").
+        reason = _redact(str(error), (self._api_key, self._auth_password, self._token))
         retryable = False
         if requests is not None and isinstance(error, requests.exceptions.SSLError):
-            text = (f"{where} failed: TLS verification failed ({_snippet(str(error), 200)}). If the portal uses "
+            text = (f"{where} failed: TLS verification failed ({_snippet(reason, 200)}). If the portal uses "
                     "a private CA, pass its PEM bundle as ca_path; validate_certs: false skips the check")
         elif requests is not None and isinstance(error, requests.exceptions.ConnectTimeout):
             text = f"{where} failed: no connection within {self.timeout} s (timeout)"
@@ -299,10 +305,10 @@ class DocSpaceClient:
             # Not retried: the server may have acted on it, and repeating a slow call only doubles the wait.
             text = f"{where} failed: no answer within the timeout of {self.timeout} s"
         elif requests is not None and isinstance(error, requests.exceptions.ConnectionError):
-            text = f"{where} failed: connection error ({_snippet(str(error), 200)})"
+            text = f"{where} failed: connection error ({_snippet(reason, 200)})"
             retryable = True
         else:
-            text = f"{where} failed: {name}: {_snippet(str(error), 200)}"
+            text = f"{where} failed: {name}: {_snippet(reason, 200)}"
         return DocSpaceTransportError(text, method=method, path=path, retryable=retryable)
 
     @staticmethod
@@ -330,7 +336,9 @@ class DocSpaceClient:
         status = response.status_code
         server_message = _server_message(body)
         retry_after = response.headers.get("Retry-After") if status == 429 else None
-        if 200 <= status < 300:
+        if 200 <= status < 300 and server_message:
+            what = f"HTTP {status} but DocSpace reported a failure: {server_message}"
+        elif 200 <= status < 300:
             detail = parse_problem or f"the answer is not a DocSpace envelope: {_snippet(json.dumps(body))}"
             what = f"HTTP {status} but {detail}"
         else:
@@ -360,6 +368,15 @@ def _parse_json(response: Any) -> tuple[Any, str | None]:
     except ValueError:
         content_type = response.headers.get("Content-Type", "unknown content type")
         return None, f"the body is not JSON ({content_type}): {_snippet(text)!r}"
+
+
+def _redact(text: str, secrets: tuple[str | None, ...]) -> str:
+    """Blank out each secret in text, also in the stripped and escaped forms that exception messages use."""
+    for secret in secrets:
+        for form in (secret, (secret or "").strip(), repr(secret or "")[1:-1]):
+            if form:
+                text = text.replace(form, "********")
+    return text
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -3,30 +3,395 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Unit tests of the DocSpace client: envelope, errors, retries, login, TLS options."""
+"""Unit tests of the DocSpace client: envelope, errors, retries, login, TLS options, base_url, secrets."""
 
 from __future__ import annotations
 
-import pytest
+import http.client
+import json
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceClient
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import Call, ScriptedSession, envelope
+import pytest
+import requests
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
+    LOGIN_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError, DocSpaceTransportError,
+    normalize_base_url)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
+    Call, FakeResponse, ScriptedSession, envelope, error_reply)
 
 SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
+API_KEY = "sk-unit0key0c0ffee"
+USERNAME = "admin@portal.test"
+PASSWORD = "Adm1n-pa55word"
+TOKEN = "login-token-0042"
+SMTP_PASSWORD = "smtp-b0dy-secret"
+SETTINGS_BODY = {"host": "smtp.test", "port": 587, "credentialsUserName": "mailer", "credentialsUserPassword": SMTP_PASSWORD}
+SECRETS = (API_KEY, PASSWORD, TOKEN, SMTP_PASSWORD)
+
+LOGIN_OK = envelope({"token": TOKEN, "expires": "2030-01-01T00:00:00.0000000+00:00", "sms": False, "tfa": False})
+VALIDATION_PROBLEM = {
+    "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "One or more validation errors occurred.",
+    "status": 400, "traceId": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+    "errors": {"Port": ["The field Port must be between 1 and 65535."],
+               "Host": ["The field Host must be a string with a maximum length of 255."]},
+}
+NGINX_500 = ("<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server "
+             "Error</h1></center><hr><center>nginx</center></body></html>")
+
+
+def validation_reply(http_status: int) -> FakeResponse:
+    """ASP.NET model validation wrapped in DocSpace's envelope with status 1 (API notes 0.5)."""
+    body = {"response": VALIDATION_PROBLEM, "count": 1, "links": [{"href": "http://portal.test/", "action": "POST"}],
+            "status": 1, "statusCode": 400}
+    return FakeResponse(http_status, json.dumps(body), {"Content-Type": "application/json"})
 
 
 def make_client(calls, **options):
+    """A client of http://portal.test on a scripted session; sleeps are recorded, never slept."""
     session = ScriptedSession(calls)
     sleeps = []
-    client = DocSpaceClient("http://portal.test/", api_key=options.pop("api_key", "sk-test"), session=session,
-                            sleep=sleeps.append, **options)
+    if "auth_username" not in options:
+        options.setdefault("api_key", API_KEY)
+    client = DocSpaceClient("http://portal.test/", session=session, sleep=sleeps.append, **options)
     return client, session, sleeps
 
 
-def test_get_unwraps_the_envelope_and_sends_the_api_key_as_bearer():
-    client, session, sleeps = make_client(
-        [Call("GET", SETTINGS_PATH, envelope({"host": "smtp.test"}), headers={"Authorization": "Bearer sk-test"})])
-    reply = client.get(SETTINGS_PATH)
-    assert (reply.response, reply.count, reply.status) == ({"host": "smtp.test"}, 1, 200)
+def assert_no_secret(text):
+    """No credential, token or body password may reach an error message."""
+    for secret in SECRETS:
+        assert secret not in text
+
+
+# ---------------------------------------------------------------- status -> error
+
+ERROR_CASES = [
+    pytest.param(error_reply(400, "Empty smtp host. (Parameter 'host')"), 400, DocSpaceError,
+                 "Empty smtp host. (Parameter 'host')", ["Empty smtp host. (Parameter 'host')"], id="400-error-body"),
+    pytest.param(validation_reply(400), 400, DocSpaceError,
+                 "Port: The field Port must be between 1 and 65535.; "
+                 "Host: The field Host must be a string with a maximum length of 255.",
+                 ["Port: The field Port must be between 1 and 65535.", "maximum length of 255"], id="400-validation"),
+    pytest.param(FakeResponse(401, "", {"WWW-Authenticate": "Basic"}), 401, DocSpaceAuthError, None,
+                 ["credentials were rejected", "api_key"], id="401-empty"),
+    pytest.param(error_reply(402, "Your pricing plan does not support this option", "ASC.Core.Billing.BillingException"),
+                 402, DocSpaceAuthError, "Your pricing plan does not support this option",
+                 ["pricing plan hides the SMTP settings", "Your pricing plan does not support this option"], id="402"),
+    pytest.param(FakeResponse(403, ""), 403, DocSpaceAuthError, None, ["owner or admin"], id="403-empty"),
+    pytest.param(error_reply(403, "Access denied", "System.Security.SecurityException"), 403, DocSpaceAuthError,
+                 "Access denied", ["owner or admin", "Access denied"], id="403-access-denied"),
+    pytest.param(FakeResponse(404, ""), 404, DocSpaceError, None, ["base_url"], id="404"),
+    pytest.param(error_reply(500, "Object reference not set to an instance of an object.", "System.NullReferenceException"),
+                 500, DocSpaceError, "Object reference not set to an instance of an object.",
+                 ["Object reference not set"], id="500-error-body"),
+    pytest.param(FakeResponse(500, NGINX_500, {"Content-Type": "text/html"}), 500, DocSpaceError, None,
+                 ["not JSON", "text/html", "500 Internal Server Error"], id="500-html"),
+    pytest.param(FakeResponse(200, "<!DOCTYPE html><html><body>DocSpace</body></html>", {"Content-Type": "text/html"}),
+                 200, DocSpaceError, None, ["not JSON", "text/html"], id="200-not-json"),
+    pytest.param(FakeResponse(200, ""), 200, DocSpaceError, None, ["empty body"], id="200-empty"),
+    pytest.param(validation_reply(200), 200, DocSpaceError,
+                 "Port: The field Port must be between 1 and 65535.; "
+                 "Host: The field Host must be a string with a maximum length of 255.",
+                 ["Port: The field Port must be between 1 and 65535."], id="200-envelope-status-1"),
+    pytest.param(FakeResponse(200, '["smtp.test", 25]', {"Content-Type": "application/json"}), 200, DocSpaceError,
+                 None, ["not a DocSpace envelope"], id="200-json-array"),
+]
+
+
+@pytest.mark.parametrize("auth", ["api_key", "login"])
+@pytest.mark.parametrize("reply, status, error_class, server_message, fragments", ERROR_CASES)
+def test_http_answer_becomes_a_complete_error(auth, reply, status, error_class, server_message, fragments):
+    calls = [Call("POST", SETTINGS_PATH, reply)]
+    options = {}
+    if auth == "login":
+        calls.insert(0, Call("POST", LOGIN_PATH, LOGIN_OK))
+        options = {"auth_username": USERNAME, "auth_password": PASSWORD}
+    client, session, sleeps = make_client(calls, **options)
+    with pytest.raises(DocSpaceError) as caught:
+        client.post(SETTINGS_PATH, SETTINGS_BODY)
+    error = caught.value
+    assert type(error) is error_class  # pylint: disable=unidiomatic-typecheck  # the exact class matters
+    assert (error.method, error.path, error.status, error.server_message) == ("POST", SETTINGS_PATH, status, server_message)
+    text = str(error)
+    assert f"POST {SETTINGS_PATH}" in text and f"HTTP {status}" in text
+    for fragment in fragments:
+        assert fragment in text
+    assert_no_secret(text)
     session.assert_done()
     assert not sleeps
+
+
+# ---------------------------------------------------------------- retries
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_transient_status_is_retried_once_then_succeeds(status):
+    client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(status, "")),
+                                           Call("GET", SETTINGS_PATH, envelope({"host": "smtp.test"}))])
+    assert client.get(SETTINGS_PATH).response == {"host": "smtp.test"}
+    session.assert_done()
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 1
+
+
+def test_429_waits_for_retry_after_then_succeeds():
+    client, session, sleeps = make_client([
+        Call("POST", SETTINGS_PATH, FakeResponse(429, "", {"Retry-After": "2"})),
+        Call("POST", SETTINGS_PATH, envelope({"host": "smtp.test"}))])
+    assert client.post(SETTINGS_PATH, SETTINGS_BODY).status == 200
+    session.assert_done()
+    assert sleeps == [2]
+
+
+@pytest.mark.parametrize("headers, retry_after", [({"Retry-After": "900"}, "900"), ({}, None)],
+                         ids=["retry-after-above-cap", "no-retry-after"])
+def test_429_is_not_retried_without_a_short_retry_after(headers, retry_after):
+    client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(429, "", headers))])
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert (caught.value.status, caught.value.retry_after) == (429, retry_after)
+    assert "rate limit" in str(caught.value)
+    assert ("Retry-After: 900" in str(caught.value)) == (retry_after is not None)
+    session.assert_done()
+    assert not sleeps
+
+
+@pytest.mark.parametrize("failure", [requests.exceptions.ConnectionError("[Errno 111] Connection refused"),
+                                     requests.exceptions.ConnectTimeout("connect timed out")],
+                         ids=["connection-refused", "connect-timeout"])
+def test_connection_failure_is_retried_then_succeeds(failure):
+    client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure),
+                                           Call("GET", SETTINGS_PATH, envelope({"host": "smtp.test"}))])
+    assert client.get(SETTINGS_PATH).response == {"host": "smtp.test"}
+    session.assert_done()
+    assert len(sleeps) == 1
+
+
+@pytest.mark.parametrize("failure, error_class", [
+    (FakeResponse(503, "<html>Service Unavailable</html>", {"Content-Type": "text/html"}), DocSpaceError),
+    (requests.exceptions.ConnectionError("[Errno 104] Connection reset by peer"), DocSpaceTransportError),
+], ids=["503", "connection-reset"])
+def test_retries_give_up_after_the_bound(failure, error_class):
+    client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure)] * 4)
+    with pytest.raises(error_class) as caught:
+        client.get(SETTINGS_PATH)
+    assert (caught.value.method, caught.value.path) == ("GET", SETTINGS_PATH)
+    session.assert_done()  # 1 + DEFAULT_RETRIES (3) sends, no more
+    assert len(sleeps) == 3
+    assert sleeps == sorted(sleeps) and sleeps[0] < sleeps[-1]
+    assert sum(sleeps) < 5
+
+
+@pytest.mark.parametrize("failure", [FakeResponse(503, ""), requests.exceptions.ConnectionError("refused")],
+                         ids=["503", "connection-error"])
+def test_retry_false_sends_exactly_once(failure):
+    client, session, sleeps = make_client([Call("GET", "/api/2.0/smtpsettings/smtp/test", failure)])
+    with pytest.raises(DocSpaceError):
+        client.get("/api/2.0/smtpsettings/smtp/test", retry=False)
+    session.assert_done()
+    assert not sleeps
+
+
+def test_read_timeout_is_not_retried():
+    client, session, sleeps = make_client([Call("POST", SETTINGS_PATH, requests.exceptions.ReadTimeout("read timed out"))],
+                                          timeout=7)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.post(SETTINGS_PATH, SETTINGS_BODY)
+    assert "POST http://portal.test/api/2.0/smtpsettings/smtp" in str(caught.value)
+    assert "timeout of 7 s" in str(caught.value)
+    assert caught.value.status is None
+    session.assert_done()
+    assert not sleeps
+
+
+def test_tls_failure_is_not_retried_and_suggests_ca_path():
+    failure = requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")
+    client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure)])
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value) and "ca_path" in str(caught.value)
+    session.assert_done()
+    assert not sleeps
+
+
+# ---------------------------------------------------------------- authentication
+
+def test_api_key_goes_as_bearer_without_login():
+    client, session, _sleeps = make_client([
+        Call("GET", SETTINGS_PATH, envelope({"host": "smtp.test"}), headers={"Authorization": f"Bearer {API_KEY}"})])
+    client.get(SETTINGS_PATH)
+    session.assert_done()
+
+
+def test_login_once_then_bare_token_on_every_call():
+    client, session, _sleeps = make_client([
+        Call("POST", LOGIN_PATH, LOGIN_OK, body={"userName": USERNAME, "password": PASSWORD}),
+        Call("GET", SETTINGS_PATH, envelope({"host": "smtp.test"}), headers={"Authorization": TOKEN}),
+        Call("POST", SETTINGS_PATH, envelope({"host": "smtp.test"}), headers={"Authorization": TOKEN}),
+    ], auth_username=USERNAME, auth_password=PASSWORD)
+    client.get(SETTINGS_PATH)
+    client.post(SETTINGS_PATH, SETTINGS_BODY)
+    session.assert_done()
+    assert "Authorization" not in session.seen[0]["headers"]
+
+
+def test_rejected_login_is_an_auth_error():
+    client, session, _sleeps = make_client([
+        Call("POST", LOGIN_PATH, error_reply(401, "User authentication failed", "System.Security.Authentication.AuthenticationException"))],
+        auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.get(SETTINGS_PATH)
+    assert (caught.value.method, caught.value.path, caught.value.status) == ("POST", LOGIN_PATH, 401)
+    assert "User authentication failed" in str(caught.value) and "auth_password" in str(caught.value)
+    assert_no_secret(str(caught.value))
+    session.assert_done()
+
+
+@pytest.mark.parametrize("answer, reason", [
+    ({"sms": False, "tfa": True, "tfaKey": "JBSWY3DPEHPK3PXP", "confirmUrl": "http://portal.test/confirm"}, "two-factor"),
+    ({"sms": True, "tfa": False, "phoneNoise": "+1 ***-***-0042", "confirmUrl": "http://portal.test/confirm"}, "two-factor"),
+    ({"expires": "2030-01-01T00:00:00.0000000+00:00", "sms": False, "tfa": False}, "no token"),
+], ids=["tfa", "sms", "no-token"])
+def test_login_without_token_is_a_clear_error(answer, reason):
+    client, session, _sleeps = make_client([Call("POST", LOGIN_PATH, envelope(answer))],
+                                           auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.get(SETTINGS_PATH)
+    assert reason in str(caught.value) and LOGIN_PATH in str(caught.value)
+    assert_no_secret(str(caught.value))
+    session.assert_done()
+
+
+# ---------------------------------------------------------------- TLS options and timeout
+
+@pytest.mark.parametrize("options, verify", [
+    ({}, True),
+    ({"ca_path": "/etc/pki/docspace-ca.pem"}, "/etc/pki/docspace-ca.pem"),
+    ({"validate_certs": False}, False),
+    ({"validate_certs": False, "ca_path": "/etc/pki/docspace-ca.pem"}, False),
+], ids=["default", "ca-path", "no-validation", "no-validation-wins-over-ca-path"])
+def test_tls_verification_reaches_the_session(options, verify):
+    client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, envelope({}))], timeout=12, **options)
+    client.get(SETTINGS_PATH)
+    assert session.seen[0]["options"]["verify"] == verify
+    assert session.seen[0]["options"]["timeout"] == 12
+
+
+def test_from_params_uses_the_module_options():
+    session = ScriptedSession([Call("GET", SETTINGS_PATH, envelope({}), headers={"Authorization": f"Bearer {API_KEY}"})])
+    params = {"base_url": "https://portal.test/", "api_key": API_KEY, "auth_username": None, "auth_password": None,
+              "validate_certs": True, "ca_path": "/etc/pki/docspace-ca.pem", "timeout": 5}
+    DocSpaceClient.from_params(params, session=session).get(SETTINGS_PATH)
+    assert session.seen[0]["url"] == "https://portal.test/api/2.0/smtpsettings/smtp"
+    assert (session.seen[0]["options"]["verify"], session.seen[0]["options"]["timeout"]) == ("/etc/pki/docspace-ca.pem", 5)
+
+
+# ---------------------------------------------------------------- envelope
+
+def test_envelope_without_response_gives_none_and_count_zero():
+    client, _session, _sleeps = make_client([Call("GET", "/api/2.0/smtpsettings/smtp/test/status", envelope(None))])
+    reply = client.get("/api/2.0/smtpsettings/smtp/test/status")
+    assert (reply.status, reply.response, reply.count) == (200, None, 0)
+
+
+def test_count_is_read_from_the_body():
+    client, _session, _sleeps = make_client([Call("GET", "/api/2.0/keys", envelope([{"id": 1}, {"id": 2}], count=2))])
+    reply = client.get("/api/2.0/keys")
+    assert (reply.response, reply.count) == ([{"id": 1}, {"id": 2}], 2)
+
+
+# ---------------------------------------------------------------- base_url and option checks
+
+@pytest.mark.parametrize("given, expected", [
+    ("https://portal.test/", "https://portal.test"),
+    ("https://portal.test", "https://portal.test"),
+    ("http://portal.test:8080/docspace/", "http://portal.test:8080/docspace"),
+    (" https://portal.test/ ", "https://portal.test"),
+], ids=["trailing-slash", "bare", "port-and-prefix", "surrounding-spaces"])
+def test_normalize_base_url(given, expected):
+    assert normalize_base_url(given) == expected
+
+
+@pytest.mark.parametrize("given, problem", [
+    ("portal.test", "http:// or https://"),
+    ("ftp://portal.test", "http:// or https://"),
+    ("https://", "no host"),
+    ("https://portal.test/?tenant=1", "query string or fragment"),
+    ("https://portal.test/#settings", "query string or fragment"),
+    ("https://portal.test:99999", "port"),
+    ("https://portal.test:https", "port"),
+], ids=["no-scheme", "ftp", "no-host", "query", "fragment", "port-out-of-range", "port-not-a-number"])
+def test_normalize_base_url_refuses(given, problem):
+    with pytest.raises(DocSpaceConfigError) as caught:
+        normalize_base_url(given)
+    assert "base_url" in str(caught.value) and problem in str(caught.value)
+
+
+@pytest.mark.parametrize("given", [
+    f"https://admin:{PASSWORD}@portal.test/",
+    f"https://admin:{PASSWORD}@portal.test:99999/",
+    f"admin:{PASSWORD}@portal.test",
+    "https://admin:Adm1n/pa55word@portal.test/",
+], ids=["user-password", "with-bad-port", "no-scheme", "slash-in-password"])
+def test_normalize_base_url_never_echoes_credentials(given):
+    with pytest.raises(DocSpaceConfigError) as caught:
+        normalize_base_url(given)
+    assert "portal.test" in str(caught.value)
+    assert "Adm1n" not in str(caught.value) and "pa55word" not in str(caught.value)
+
+
+@pytest.mark.parametrize("options, problem", [
+    ({"api_key": API_KEY, "auth_username": USERNAME, "auth_password": PASSWORD}, "not both or neither"),
+    ({}, "not both or neither"),
+    ({"auth_username": USERNAME}, "auth_username needs auth_password"),
+    ({"api_key": API_KEY, "timeout": 0}, "timeout must be a positive number"),
+    ({"api_key": API_KEY, "timeout": -5}, "timeout must be a positive number"),
+    ({"api_key": API_KEY, "base_url": "portal.test"}, "base_url"),
+], ids=["both", "neither", "no-password", "timeout-zero", "timeout-negative", "bad-base-url"])
+def test_unusable_options_fail_before_any_request(options, problem):
+    session = ScriptedSession([])
+    base_url = options.pop("base_url", "https://portal.test")
+    with pytest.raises(DocSpaceConfigError) as caught:
+        DocSpaceClient(base_url, session=session, **options)
+    assert problem in str(caught.value)
+    assert_no_secret(str(caught.value))
+    assert not session.seen
+
+
+def test_from_params_does_not_turn_timeout_zero_into_the_default():
+    params = {"base_url": "https://portal.test", "api_key": API_KEY, "timeout": 0}
+    with pytest.raises(DocSpaceConfigError, match="timeout"):
+        DocSpaceClient.from_params(params, session=ScriptedSession([]))
+
+
+# ---------------------------------------------------------------- secrets in transport errors
+
+def header_failure(value):
+    """The exception http.client raises, before any network traffic, for a header value it refuses."""
+    connection = http.client.HTTPConnection("portal.test")
+    connection.putrequest("GET", SETTINGS_PATH)
+    try:
+        connection.putheader("Authorization", value)
+    except ValueError as error:
+        return error
+    raise AssertionError(f"http.client accepted {value!r}")
+
+
+def test_transport_error_echoing_the_header_hides_the_key():
+    # A key pasted with a trailing newline makes http.client refuse the header and quote it in the exception.
+    key = API_KEY + "\n"
+    failure = header_failure(f"Bearer {key}")
+    assert API_KEY in str(failure)
+    client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, failure)], api_key=key)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    assert "Invalid header value" in str(caught.value)
+    assert_no_secret(str(caught.value))
+    session.assert_done()
+
+
+def test_transport_error_after_login_hides_password_and_token():
+    failure = requests.exceptions.ConnectionError(f"pool for token {TOKEN} password {PASSWORD} closed")
+    client, _session, _sleeps = make_client([Call("POST", LOGIN_PATH, LOGIN_OK), Call("GET", SETTINGS_PATH, failure)],
+                                            auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH, retry=False)
+    assert "connection error" in str(caught.value)
+    assert_no_secret(str(caught.value))
