@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Role test for onlyoffice.docspace.smtp with real ansible-playbook runs against emulated portal 4:
+# bad input fails before any request, check mode writes nothing, the first run configures and sends a
+# test mail, the second changes nothing and sends nothing, `docspace_smtp_test: always` sends one, a
+# broken relay password fails the play with the test's message, and `state: absent` resets.
+# Each step is checked on the emulator's request log and mailbox (verify.yml).
+set -eu -o pipefail
+
+CONFIG="$(cd ../.. && pwd)/integration_config.yml"
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
+
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+# playbook STEP WANT(ok|fail) PLAYBOOK [ansible-playbook args...]: run it, keep its output in $LOGS/STEP.log.
+playbook() {
+    local step="$1" want="$2" rc=0
+    shift 2
+    printf '\n##### %s\n' "$step"
+    ansible-playbook -i portal4, -e "@$CONFIG" "$@" > "$LOGS/$step.log" 2>&1 || rc=$?
+    cat "$LOGS/$step.log"
+    if [ "$want" = ok ] && [ "$rc" != 0 ]; then fail "$step: ansible-playbook exited with $rc"; fi
+    if [ "$want" = fail ] && [ "$rc" = 0 ]; then fail "$step: ansible-playbook should have failed"; fi
+    return 0
+}
+
+# expect STEP REGEX [WHY]: the step's output matches the extended regular expression.
+expect() {
+    grep -Eq -- "$2" "$LOGS/$1.log" || fail "$1: output does not match /$2/ ${3:-}"
+}
+
+# recap STEP CHANGED FAILED: the play recap line of portal4.
+recap() {
+    expect "$1" "^portal4 +: ok=[0-9]+ +changed=$2 +unreachable=0 +failed=$3 " "(play recap)"
+}
+
+# verify WRITES TESTS MAILS [extra -e args...]: what the portal received and sent since the last verify.
+verify() {
+    ansible-playbook -e "@$CONFIG" -e "expect_writes=$1 expect_tests=$2 expect_mails=$3" "${@:4}" verify.yml \
+        > "$LOGS/verify.log" 2>&1 || { cat "$LOGS/verify.log"; fail "verify after the step above"; }
+}
+
+ansible-playbook -e "@$CONFIG" reset.yml > "$LOGS/reset.log" 2>&1 || { cat "$LOGS/reset.log"; fail "reset"; }
+
+# --- Bad input: Ansible's argument-spec validation or the role's first checks stop it, nothing is sent.
+playbook wrong_type fail run_role.yml -e '{"docspace_smtp_port": "twenty-five"}'
+expect wrong_type "Validating arguments against arg spec"
+expect wrong_type "docspace_smtp_port"
+
+playbook wrong_choice fail run_role.yml -e docspace_smtp_test=sometimes
+expect wrong_choice "docspace_smtp_test"
+expect wrong_choice "changed, always, never"
+
+playbook missing_base_url fail run_role_bare.yml -e docspace_smtp_host=mail.example.com \
+    -e docspace_smtp_sender_address=noreply@example.com
+expect missing_base_url "Validating arguments against arg spec"
+expect missing_base_url "missing required arguments: docspace_base_url"
+
+playbook missing_host fail run_role_bare.yml -e '{"docspace_base_url": "{{ docspace_emulator.portals[4].base_url }}"}'
+expect missing_host "docspace_smtp_host and docspace_smtp_sender_address are required"
+
+playbook key_and_login fail run_role.yml -e docspace_auth_username=admin@example.com -e docspace_auth_password=x
+expect key_and_login "set either docspace_api_key, or docspace_auth_username together with docspace_auth_password"
+
+verify 0 0 0 -e expect_requests=0 -e '{"expect_settings": {"isDefaultSettings": true}}'
+
+# --- Check mode on a fresh portal: the drift is reported, nothing is written and no mail is sent.
+playbook check_first ok run_role.yml --check --diff
+recap check_first 1 0
+expect check_first "^\+.*noreply@portal4\.docspace\.test" "(the diff shows the new sender)"
+verify 0 0 0 -e '{"expect_settings": {"isDefaultSettings": true}}'
+
+# --- First run: configured, tested, one mail received.
+playbook first ok run_role.yml
+recap first 1 0
+verify 1 1 1 -e '{"expect_settings": {"isDefaultSettings": false, "senderAddress": "noreply@portal4.docspace.test",
+    "senderDisplayName": "Role test", "enableAuth": true}}'
+
+# --- Second run: nothing changes, one read, no mail.
+playbook second ok run_role.yml
+recap second 0 0
+verify 0 0 0 -e expect_requests=1
+
+# --- docspace_smtp_test: always: a test mail on an unchanged portal, and still nothing changed.
+playbook test_always ok run_role.yml -e docspace_smtp_test=always
+recap test_always 0 0
+verify 0 1 1
+
+# --- docspace_smtp_test: always in check mode: still nothing sent.
+playbook test_always_check ok run_role.yml -e docspace_smtp_test=always --check
+recap test_always_check 0 0
+verify 0 0 0
+
+# --- A broken relay password: the save goes through (DocSpace cannot check it), the test fails the play
+# with the module's message naming the failed step.
+playbook broken_password fail run_role.yml -e docspace_smtp_password=not-the-password \
+    -e docspace_smtp_update_password=always
+recap broken_password 1 1
+expect broken_password "Authenticate"
+verify 1 1 0
+
+# --- state: absent resets to the installation default, without a test mail; again changes nothing.
+playbook absent ok run_role.yml -e docspace_smtp_state=absent -e docspace_smtp_test=always
+recap absent 1 0
+verify 1 0 0 -e '{"expect_settings": {"isDefaultSettings": true}}'
+
+playbook absent_again ok run_role.yml -e docspace_smtp_state=absent
+recap absent_again 0 0
+verify 0 0 0 -e expect_requests=1
+
+# --- No secret ever reached the output.
+mapfile -t secrets < <(python -c 'import json, sys
+config = json.load(open(sys.argv[1]))
+print(config["docspace_emulator"]["portals"][4]["admin"]["api_key"])
+print(config["docspace_emulator"]["smtp"]["accounts"][0]["password"])' "$CONFIG")
+for secret in "${secrets[@]}" not-the-password; do
+    if grep -rlF -- "$secret" "$LOGS"; then fail "a secret appears in the output above"; fi
+done
+
+printf '\nrole_smtp: all steps passed\n'
