@@ -97,6 +97,9 @@ def _connection_error_text(error: BaseException) -> str:
     if isinstance(error, ConnectionRefusedError):
         return "Connection refused"
     if isinstance(error, smtplib.SMTPServerDisconnected):
+        # smtplib turns a read timeout into "Connection unexpectedly closed"; the timeout is its context.
+        if isinstance(error.__context__, (socket.timeout, TimeoutError)):
+            return "The operation has timed out."
         return "The SMTP server has unexpectedly disconnected."
     if isinstance(error, smtplib.SMTPResponseException):
         return _smtp_error_text(error)
