@@ -1,0 +1,152 @@
+"""Starting and stopping: Python API, HTTPS with a CA file, the command line with its info file."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import SMTP, Api
+
+from docspace_emulator import Emulator
+
+RUN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "run_emulator.py")
+
+
+def test_starts_fast_and_stops_cleanly() -> None:
+    threads_before = {t.ident for t in threading.enumerate()}
+    started = time.monotonic()
+    emu = Emulator(portals=2).start()
+    assert time.monotonic() - started < 2.0
+    ports = [int(p.base_url.rsplit(":", 1)[1]) for p in emu.portals] + list(emu.smtp.listeners.values())
+    # An idle keep-alive connection must not hold the stop up.
+    session = requests.Session()
+    assert session.get(emu.portals[0].base_url + SMTP, headers={"Authorization": f"Bearer {emu.portals[0].admin_api_key}"},
+                       timeout=5).status_code == 200
+    started = time.monotonic()
+    emu.stop()
+    assert time.monotonic() - started < 2.0
+    for port in ports:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))  # the port is free again
+    leftover = [t for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
+    assert leftover == []
+
+
+def test_stop_interrupts_a_pending_delay_fault() -> None:
+    emu = Emulator().start()
+    portal = emu.portals[0]
+    portal.add_fault(kind="delay", delay=30)
+    caller = threading.Thread(target=lambda: _quietly(Api(portal, portal.admin_api_key).get), daemon=True)
+    caller.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    emu.stop()
+    assert time.monotonic() - started < 3.0
+
+
+def _quietly(call) -> None:
+    try:
+        call()
+    except requests.RequestException:
+        pass
+
+
+def test_https_with_ca_path(smtp_settings) -> None:
+    with Emulator(portals=1, https=True) as emu:
+        portal = emu.portals[0]
+        assert portal.base_url.startswith("https://127.0.0.1:")
+        assert emu.ca_path and os.path.exists(emu.ca_path) and emu.ca_path != emu.smtp.ca_path
+        assert emu.info()["ca_path"] == emu.ca_path
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(portal.base_url + SMTP, timeout=5)
+        api = Api(portal, portal.admin_api_key, verify=emu.ca_path)
+        body = api.get().json()
+        assert body["links"][0]["href"] == portal.base_url + SMTP
+        api_host = Api(portal, portal.admin_api_key, verify=emu.ca_path)
+        api_host.portal = type("P", (), {"base_url": portal.base_url.replace("127.0.0.1", "localhost")})()
+        assert api_host.get().status_code == 200
+        assert requests.get(portal.base_url + "/_emulator/config", verify=emu.ca_path, timeout=5).status_code == 200
+
+
+def test_cloud_default_option() -> None:
+    with Emulator(cloud_default=True) as emu:
+        portal = emu.portals[0]
+        assert Api(portal, portal.admin_api_key).get().json()["response"]["port"] == 0
+        portal.configure(cloud_default=False)
+        portal.reset()  # back to the emulator's initial switches
+        assert portal.config()["cloud_default"] is True
+
+
+def test_random_secrets() -> None:
+    with Emulator(random_secrets=True) as first, Emulator(random_secrets=True) as second:
+        assert first.portals[0].admin_api_key != second.portals[0].admin_api_key
+    with Emulator() as first, Emulator() as second:
+        assert first.portals[0].admin_api_key == second.portals[0].admin_api_key
+
+
+def _wait_for(path: str, process: subprocess.Popen, timeout: float = 15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as stream:
+                return json.load(stream)
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    raise AssertionError("no info file")
+
+
+@pytest.mark.parametrize("extra", [[], ["--https", "--cloud-default"]])
+def test_command_line(tmp_path, extra) -> None:
+    info_file = str(tmp_path / "emulator.json")
+    process = subprocess.Popen([sys.executable, RUN, "--portals", "2", "--info-file", info_file, *extra],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = _wait_for(info_file, process)
+        assert [p["name"] for p in info["portals"]] == ["portal1", "portal2"]
+        assert set(info) == {"ca_path", "portals", "smtp", "control_url"}
+        assert set(info["portals"][0]) == {"name", "base_url", "admin", "user", "readonly_api_key"}
+        assert set(info["smtp"]) == {"host", "ca_path", "listeners", "accounts"}
+        portal = info["portals"][1]
+        verify = info["ca_path"] or True
+        response = requests.get(portal["base_url"] + SMTP, headers={"Authorization": f"Bearer {portal['admin']['api_key']}"},
+                                verify=verify, timeout=5)
+        assert response.status_code == 200
+        assert response.json()["response"]["isDefaultSettings"] is True
+        assert ("port" in response.json()["response"]) and (response.json()["response"]["port"] == (0 if extra else 25))
+        with socket.create_connection(("127.0.0.1", info["smtp"]["listeners"]["plain"]), timeout=5) as sock:
+            assert sock.recv(100).startswith(b"220 ")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert f"export DOCSPACE_BASE_URL={info['portals'][0]['base_url']}" in out
+    assert f"export DOCSPACE_API_KEY={info['portals'][0]['admin']['api_key']}" in out
+    assert "onlyoffice.docspace.smtp_settings" in out
+    assert not os.path.exists(info_file)
+
+
+def test_command_line_fixed_ports(tmp_path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        base = probe.getsockname()[1]
+    info_file = str(tmp_path / "fixed.json")
+    process = subprocess.Popen([sys.executable, "-m", "docspace_emulator", "--port", str(base), "--info-file", info_file, "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=os.path.dirname(RUN), env={**os.environ, "PYTHONPATH": os.path.dirname(RUN)})
+    try:
+        info = _wait_for(info_file, process)
+        assert info["portals"][0]["base_url"] == f"http://127.0.0.1:{base}"
+        assert info["control_url"] == info["portals"][0]["base_url"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert out.strip() == info_file
