@@ -3,6 +3,7 @@
 # runs it as the `lint` suite). Each gate works offline except for PyPI. Usage:
 #   scripts/lint.sh [GATE...]          run the named gates (default: all, in the order below)
 #   scripts/lint.sh changelog-update   regenerate changelogs/changelog.yaml and CHANGELOG.md from the fragments
+#                                      (CHANGELOG_DATE=YYYY-MM-DD sets the release date; see TESTING.md)
 # Gates:
 #   changelog     antsibull-changelog lint; changelog.yaml and CHANGELOG.md up to date with fragments and modules
 #   ansible-lint  ansible-lint, production profile (.ansible-lint), on the roles, playbooks and examples
@@ -69,15 +70,16 @@ changelog_preview() {
         if [ "$fragments" -gt 0 ]; then
             local date
             date="$(python - "$version" <<'PY'
-import datetime, sys, yaml
+import datetime, os, sys, yaml
 version = sys.argv[1]
 path = "changelogs/changelog.yaml"
 with open(path) as stream:
     changes = yaml.safe_load(stream) or {}
 releases = changes.get("releases") or {}
-# Keep the date the preview was first recorded with, so that regenerating is stable.
+# Keep the date the preview was first recorded with, so that regenerating is stable; CHANGELOG_DATE
+# sets the real one when the release is cut.
 entry = releases.pop(version, None) or {}
-print(entry.get("release_date") or datetime.date.today().isoformat())
+print(os.environ.get("CHANGELOG_DATE") or entry.get("release_date") or datetime.date.today().isoformat())
 changes["releases"] = releases
 with open(path, "w") as stream:
     yaml.safe_dump(changes, stream, default_flow_style=False, sort_keys=False)
@@ -91,7 +93,7 @@ PY
     CHANGELOG_SCRATCH="$scratch"
 }
 
-# antsibull-changelog lists a new module under the release its version_added names, so a version_added
+# antsibull-changelog lists a new module or role under the release its version_added names, so a version_added
 # ahead of galaxy.yml's version would silently drop it from the coming release's changelog.
 check_version_added() {
     python - "$COLLECTION_DIR" "$(galaxy_version)" <<'PY'
@@ -111,7 +113,14 @@ for path in sorted((root / "plugins" / "modules").glob("*.py")):
         problems.append(f"{path.relative_to(root)}: no version_added")
     elif LooseVersion(added) > LooseVersion(version):
         problems.append(f"{path.relative_to(root)}: version_added {added} is newer than galaxy.yml's {version}")
-print("\n".join(problems) or f"every module has a version_added up to {version}")
+for path in sorted((root / "roles").glob("*/meta/argument_specs.y*ml")):
+    entry = ((yaml.safe_load(path.read_text()) or {}).get("argument_specs") or {}).get("main") or {}
+    added = str(entry.get("version_added", ""))
+    if not added:
+        problems.append(f"{path.relative_to(root)}: no version_added in the main entry point")
+    elif LooseVersion(added) > LooseVersion(version):
+        problems.append(f"{path.relative_to(root)}: version_added {added} is newer than galaxy.yml's {version}")
+print("\n".join(problems) or f"every module and role has a version_added up to {version}")
 sys.exit(1 if problems else 0)
 PY
 }
