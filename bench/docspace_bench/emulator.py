@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Start the portal emulator as its own process (as users do) and drive its control API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
+
+
+class EmulatorProcess:
+    """`run_emulator.py --portals N` in the background; a context manager."""
+
+    def __init__(self, emulator_dir: Path, portals: int, python: str = sys.executable) -> None:
+        self.emulator_dir = emulator_dir
+        self.portals = portals
+        self.python = python
+        self._workdir = tempfile.TemporaryDirectory(prefix="docspace-bench-emu-")
+        self.info_file = Path(self._workdir.name, "info.json")
+        self.log_file = Path(self._workdir.name, "emulator.log")
+        self.process: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, Any] = {}
+
+    def __enter__(self) -> "EmulatorProcess":
+        env = {**os.environ, "PYTHONPATH": str(self.emulator_dir)}
+        with open(self.log_file, "wb") as log:
+            self.process = subprocess.Popen(
+                [self.python, str(self.emulator_dir / "run_emulator.py"), "--portals", str(self.portals),
+                 "--info-file", str(self.info_file)], stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 60
+        while not self.info_file.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise RuntimeError(f"the emulator did not start:\n{self.log_file.read_text()[-3000:]}")
+            time.sleep(0.05)
+        # The file may be visible a moment before it is complete.
+        for _ in range(100):
+            try:
+                self.info = json.loads(self.info_file.read_text())
+                break
+            except ValueError:
+                time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._workdir.cleanup()
+
+    def portal(self, index: int) -> "Portal":
+        """Control handle of portal number index."""
+        return Portal(self.info["portals"][index])
+
+    def all_portals(self) -> list["Portal"]:
+        """Every portal's control handle."""
+        return [Portal(entry) for entry in self.info["portals"]]
+
+
+class Portal:
+    """One emulated portal: connection facts and its /_emulator control API."""
+
+    def __init__(self, entry: dict[str, Any]) -> None:
+        self.entry = entry
+        self.name: str = entry["name"]
+        self.base_url: str = entry["base_url"].rstrip("/")
+        self.api_key: str = entry["admin"]["api_key"]
+        self.admin_email: str = entry["admin"]["email"]
+        self.admin_password: str = entry["admin"]["password"]
+        self._http = requests.Session()
+
+    def _control(self, method: str, what: str, body: Any = None) -> Any:
+        response = self._http.request(method, f"{self.base_url}/_emulator/{what}", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self) -> None:
+        """Back to the installation default, empty log, mailbox, faults and job."""
+        self._control("POST", "reset")
+
+    def set_settings(self, dto: dict[str, Any]) -> None:
+        """Store SMTP settings directly (DocSpace DTO names)."""
+        self._control("PUT", "settings", dto)
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """Emulator behaviour switches (job_step_delay, ...)."""
+        self._control("PUT", "config", config)
+
+    def requests_log(self) -> list[dict[str, Any]]:
+        """The API requests received since the last clear, oldest first."""
+        answer = self._control("GET", "requests")
+        return answer["requests"] if isinstance(answer, dict) and "requests" in answer else answer
+
+    def clear_log(self) -> None:
+        """Forget the request log."""
+        self._control("DELETE", "requests")
+
+    def job(self) -> Any:
+        """The emulator's view of the SMTP test job."""
+        return self._control("GET", "job")
+
+    def mailbox(self) -> Any:
+        """Messages the emulator's SMTP server received."""
+        return self._control("GET", "mailbox")
+
+    def clear_mailbox(self) -> None:
+        """Forget received mail."""
+        self._control("DELETE", "mailbox")
+
+
+def count_requests(records: list[dict[str, Any]]) -> dict[str, int]:
+    """{"GET /api/2.0/...": n} over API requests (the control API is not counted)."""
+    counts: dict[str, int] = {}
+    for record in records:
+        if record["path"].startswith("/_emulator"):
+            continue
+        key = f"{record['method']} {record['path']}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The SMTP configurations the benchmark writes, and the task snippets built from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .emulator import Portal
+
+SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
+
+
+def smtp_config(info: dict[str, Any], variant: str = "A") -> dict[str, Any]:
+    """Module options of a working configuration: the emulator's own SMTP server, with a login."""
+    account = info["smtp"]["accounts"][0]
+    return {
+        "host": info["smtp"]["host"],
+        "port": info["smtp"]["listeners"]["plain"],
+        "sender_address": "noreply@bench.example.com",
+        "sender_display_name": f"DocSpace bench {variant}",
+        "enable_ssl": False,
+        "enable_auth": True,
+        "username": account["username"],
+        "password": account["password"],
+    }
+
+
+def to_dto(config: dict[str, Any]) -> dict[str, Any]:
+    """The same configuration in DocSpace's DTO names, for /_emulator/settings."""
+    return {
+        "host": config["host"], "port": config["port"], "senderAddress": config["sender_address"],
+        "senderDisplayName": config["sender_display_name"], "enableSSL": config["enable_ssl"],
+        "enableAuth": config["enable_auth"], "credentialsUserName": config["username"],
+        "credentialsUserPassword": config["password"], "useNtlm": False,
+    }
+
+
+def connection(portal: Portal) -> dict[str, Any]:
+    """Connection options for module_defaults (API key auth)."""
+    return {"base_url": portal.base_url, "api_key": portal.api_key}
+
+
+def control_task(portal: Portal, name: str, method: str, what: str, body: Any = None,
+                 register: str | None = None) -> dict[str, Any]:
+    """A uri task against the emulator's control API (not counted in its request log)."""
+    args: dict[str, Any] = {"url": f"{portal.base_url}/_emulator/{what}", "method": method}
+    if body is not None:
+        args.update({"body_format": "json", "body": body})
+    task: dict[str, Any] = {"name": name, "ansible.builtin.uri": args}
+    if register:
+        task["register"] = register
+    return task
+
+
+def uri_way(portal: Portal, config: dict[str, Any], tag: str) -> list[dict[str, Any]]:
+    """How people do it without the collection: uri GET, compare in `when`, conditional uri POST."""
+    headers = {"Authorization": f"Bearer {portal.api_key}", "Accept": "application/json"}
+    current = f"uri_current_{tag}"
+    stored = f"{current}.json.response"
+    differs = " or ".join([
+        f"{stored}.host != {config['host']!r}",
+        f"{stored}.port | int != {config['port']}",
+        f"{stored}.senderAddress != {config['sender_address']!r}",
+        f"{stored}.senderDisplayName != {config['sender_display_name']!r}",
+        f"{stored}.enableSSL != {config['enable_ssl']}",
+        f"{stored}.enableAuth != {config['enable_auth']}",
+        f"{stored}.credentialsUserName | default('') != {config['username']!r}",
+        f"{stored}.isDefaultSettings | default(false)",
+    ])
+    return [
+        {"name": f"uri-get {tag}", "ansible.builtin.uri": {
+            "url": portal.base_url + SETTINGS_PATH, "headers": headers}, "register": current},
+        {"name": f"uri-post {tag}", "ansible.builtin.uri": {
+            "url": portal.base_url + SETTINGS_PATH, "method": "POST", "headers": headers, "body_format": "json",
+            "body": to_dto(config)}, "changed_when": True, "no_log": True, "when": differs},
+    ]
