@@ -157,4 +157,3 @@ def handle(portal: Portal, request: Request) -> Response:
         return ROUTES[route][request.method](portal, request, identity)
     except envelope.ApiError as error:
         return _error(error)
-

@@ -55,6 +55,7 @@ class Emulator:
         }
         self.smtp = SmtpServer(self.certs, accounts, host=host, base_port=smtp_base_port)
         self.control_url = ""
+        self._shared: Optional[SharedContext] = None
         self.started = False
         self.on_portals_added: Optional[Callable[[List[Portal]], None]] = None
 
@@ -117,6 +118,7 @@ class Emulator:
         with self._lock:
             for _ in range(count):
                 index = len(self.portals) + 1
+                assert self._shared is not None
                 portal = Portal(f"portal{index}", self._secrets, self._shared, self._config)
                 port = 0 if self.base_port is None else self.base_port + index - 1
                 server = PortalHTTPServer((self.host, port), self, portal, "https" if self.https else "http",

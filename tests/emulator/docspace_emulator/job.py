@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
-from typing import Any, Callable, Dict, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Set, Tuple
 
 from .identities import DOMAIN
 from .settings import DEFAULT_HOST, StoredSmtp
@@ -65,8 +65,8 @@ class _Connector:
 
     target: Tuple[str, int] = ("127.0.0.1", 25)
 
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:  # smtplib's hook
-        return super()._get_socket(self.target[0], self.target[1], timeout)  # type: ignore[misc]
+    def _get_socket(self, _host: str, _port: int, timeout: float) -> socket.socket:  # smtplib's hook
+        return super()._get_socket(self.target[0], self.target[1], timeout)  # type: ignore[misc]  # pylint: disable=no-member
 
 
 class _PlainClient(_Connector, smtplib.SMTP):

@@ -115,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
         pass  # the request log is the record; no stderr noise
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:  # noqa: N802  pylint: disable=invalid-name
         """All methods share one dispatcher."""
         self._dispatch()
 
@@ -142,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command.upper(),
             path=split.path,
             query=split.query,
-            headers={k: v for k, v in self.headers.items()},
+            headers=dict(self.headers.items()),
             body=self._read_body(),
             url=f"{self.server.scheme}://{host}{self.path}",
             client_ip=self.client_address[0],

@@ -87,7 +87,7 @@ class _Handler:
         self.listener = listener
         self.store = store
 
-    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:  # noqa: N802  pylint: disable=invalid-name
         """Record the message; always accept."""
         raw = envelope.original_content or b""
         message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -1,5 +1,8 @@
 """Fixtures: one emulator for the whole session, and a freshly reset portal per test."""
 
+# pytest fixtures are parameters named like the fixture functions.
+# pylint: disable=redefined-outer-name
+
 import os
 import sys
 import time

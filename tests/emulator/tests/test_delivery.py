@@ -84,7 +84,7 @@ def test_auth_rejected_at_authenticate(admin: Api, portal, smtp_settings) -> Non
     assert portal.mailbox() == []
 
 
-def test_connection_refused_at_connect(admin: Api, portal, smtp_settings) -> None:
+def test_connection_refused_at_connect(admin: Api, smtp_settings) -> None:
     admin.post(smtp_settings(port=_free_port()))
     outcome = admin.run_test()
     assert (outcome["percents"], outcome["status"], outcome["error"]) == (40, "Connect to host", "Connection refused")
@@ -126,7 +126,7 @@ def test_empty_display_name_sends_the_default_name(admin: Api, portal, smtp_sett
     assert portal.mailbox()[0]["headers"]["From"] == "ONLYOFFICE Postman <noreply@example.com>"
 
 
-def test_malformed_sender_fails_at_create_mime_message(admin: Api, portal, smtp_settings) -> None:
+def test_malformed_sender_fails_at_create_mime_message(admin: Api, smtp_settings) -> None:
     admin.post(smtp_settings(senderAddress="not an address"))
     outcome = admin.run_test()
     assert (outcome["percents"], outcome["status"]) == (20, "Create mime message")

@@ -59,7 +59,7 @@ def _quietly(call) -> None:
         pass
 
 
-def test_https_with_ca_path(smtp_settings) -> None:
+def test_https_with_ca_path() -> None:
     with Emulator(portals=1, https=True) as emu:
         portal = emu.portals[0]
         assert portal.base_url.startswith("https://127.0.0.1:")
@@ -106,26 +106,25 @@ def _wait_for(path: str, process: subprocess.Popen, timeout: float = 15.0) -> di
 @pytest.mark.parametrize("extra", [[], ["--https", "--cloud-default"]])
 def test_command_line(tmp_path, extra) -> None:
     info_file = str(tmp_path / "emulator.json")
-    process = subprocess.Popen([sys.executable, RUN, "--portals", "2", "--info-file", info_file, *extra],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        info = _wait_for(info_file, process)
-        assert [p["name"] for p in info["portals"]] == ["portal1", "portal2"]
-        assert set(info) == {"ca_path", "portals", "smtp", "control_url"}
-        assert set(info["portals"][0]) == {"name", "base_url", "admin", "user", "readonly_api_key"}
-        assert set(info["smtp"]) == {"host", "ca_path", "listeners", "accounts"}
-        portal = info["portals"][1]
-        verify = info["ca_path"] or True
-        response = requests.get(portal["base_url"] + SMTP, headers={"Authorization": f"Bearer {portal['admin']['api_key']}"},
-                                verify=verify, timeout=5)
-        assert response.status_code == 200
-        assert response.json()["response"]["isDefaultSettings"] is True
-        assert ("port" in response.json()["response"]) and (response.json()["response"]["port"] == (0 if extra else 25))
-        with socket.create_connection(("127.0.0.1", info["smtp"]["listeners"]["plain"]), timeout=5) as sock:
-            assert sock.recv(100).startswith(b"220 ")
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=15)
+    command = [sys.executable, RUN, "--portals", "2", "--info-file", info_file, *extra]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            info = _wait_for(info_file, process)
+            assert [p["name"] for p in info["portals"]] == ["portal1", "portal2"]
+            assert set(info) == {"ca_path", "portals", "smtp", "control_url"}
+            assert set(info["portals"][0]) == {"name", "base_url", "admin", "user", "readonly_api_key"}
+            assert set(info["smtp"]) == {"host", "ca_path", "listeners", "accounts"}
+            portal = info["portals"][1]
+            response = requests.get(portal["base_url"] + SMTP, headers={"Authorization": f"Bearer {portal['admin']['api_key']}"},
+                                    verify=info["ca_path"] or True, timeout=5)
+            assert response.status_code == 200
+            assert response.json()["response"]["isDefaultSettings"] is True
+            assert response.json()["response"]["port"] == (0 if extra else 25)
+            with socket.create_connection(("127.0.0.1", info["smtp"]["listeners"]["plain"]), timeout=5) as sock:
+                assert sock.recv(100).startswith(b"220 ")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
     assert f"export DOCSPACE_BASE_URL={info['portals'][0]['base_url']}" in out
     assert f"export DOCSPACE_API_KEY={info['portals'][0]['admin']['api_key']}" in out
@@ -138,15 +137,15 @@ def test_command_line_fixed_ports(tmp_path) -> None:
         probe.bind(("127.0.0.1", 0))
         base = probe.getsockname()[1]
     info_file = str(tmp_path / "fixed.json")
-    process = subprocess.Popen([sys.executable, "-m", "docspace_emulator", "--port", str(base), "--info-file", info_file, "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=os.path.dirname(RUN), env={**os.environ, "PYTHONPATH": os.path.dirname(RUN)})
-    try:
-        info = _wait_for(info_file, process)
-        assert info["portals"][0]["base_url"] == f"http://127.0.0.1:{base}"
-        assert info["control_url"] == info["portals"][0]["base_url"]
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, _ = process.communicate(timeout=15)
+    command = [sys.executable, "-m", "docspace_emulator", "--port", str(base), "--info-file", info_file, "--quiet"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=os.path.dirname(RUN),
+                          env={**os.environ, "PYTHONPATH": os.path.dirname(RUN)}) as process:
+        try:
+            info = _wait_for(info_file, process)
+            assert info["portals"][0]["base_url"] == f"http://127.0.0.1:{base}"
+            assert info["control_url"] == info["portals"][0]["base_url"]
+        finally:
+            process.send_signal(signal.SIGINT)
+            out, _ = process.communicate(timeout=15)
     assert process.returncode == 0
     assert out.strip() == info_file

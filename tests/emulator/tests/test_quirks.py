@@ -1,6 +1,6 @@
 """The round-trip quirks of §4 and the installation default of §1.1."""
 
-from conftest import SMTP, Api
+from conftest import Api
 
 AUTH = {"host": "smtp.example.com", "port": 587, "senderAddress": "noreply@example.com", "senderDisplayName": "DocSpace",
         "enableSSL": True, "enableAuth": True, "credentialsUserName": "relay-user", "credentialsUserPassword": "relay-secret-1"}
