@@ -57,10 +57,13 @@ expect missing_base_url "Validating arguments against arg spec"
 expect missing_base_url "missing required arguments: docspace_base_url"
 
 playbook missing_host fail run_role_bare.yml -e '{"docspace_base_url": "{{ docspace_emulator.portals[4].base_url }}"}'
-expect missing_host "docspace_smtp_host and docspace_smtp_sender_address are required"
+expect missing_host "docspace_smtp_host is required when docspace_smtp_state is present; docspace_smtp_sender_address is required"
 
 playbook key_and_login fail run_role.yml -e docspace_auth_username=admin@example.com -e docspace_auth_password=x
-expect key_and_login "set either docspace_api_key, or docspace_auth_username together with docspace_auth_password"
+expect key_and_login "set either docspace_api_key, or docspace_auth_username with docspace_auth_password, not both"
+
+playbook auth_without_user fail run_role.yml -e docspace_smtp_enable_auth=true -e '{"docspace_smtp_username": ""}'
+expect auth_without_user "docspace_smtp_username is required when docspace_smtp_enable_auth is true"
 
 verify 0 0 0 -e expect_requests=0 -e '{"expect_settings": {"isDefaultSettings": true}}'
 
