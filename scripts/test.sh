@@ -2,7 +2,7 @@
 # The project's test entry point (README: `make test`). Works on a fresh clone with only Python and pip:
 # it builds its own virtualenv, lays out the ansible_collections tree that ansible-test needs, starts the
 # portal emulator for the integration tests, and runs every suite. Usage:
-#   scripts/test.sh [all|sanity|units|emulator|integration|system|lint] [ansible-test args...]
+#   scripts/test.sh [all|sanity|units|emulator|integration|system|lint|matrix] [ansible-test args...]
 # Environment: ANSIBLE_CORE (default 2.19.14), PYTHON (default python3.11).
 set -euo pipefail
 
@@ -50,6 +50,12 @@ run_lint() {
     fi
 }
 
+# The other supported ansible-core releases (scripts/matrix.sh); this run's own core is not repeated.
+run_matrix() {
+    step "version matrix: the other supported ansible-core releases"
+    MATRIX_SKIP="${ANSIBLE_CORE%.*}" "$ROOT/scripts/matrix.sh" "$@"
+}
+
 main() {
     local what="${1:-all}"
     [ $# -gt 0 ] && shift
@@ -64,6 +70,7 @@ main() {
         integration) run_integration "$@" ;;
         system) run_system "$@" ;;
         lint) run_lint "$@" ;;
+        matrix) run_matrix "$@" ;;
         all)
             run_sanity
             run_units
@@ -71,9 +78,10 @@ main() {
             run_integration
             run_system
             run_lint
+            run_matrix
             step "all test suites passed"
             ;;
-        *) echo "unknown suite: $what (all|sanity|units|emulator|integration|system|lint)" >&2; exit 2 ;;
+        *) echo "unknown suite: $what (all|sanity|units|emulator|integration|system|lint|matrix)" >&2; exit 2 ;;
     esac
 }
 
