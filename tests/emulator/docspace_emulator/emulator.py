@@ -73,7 +73,6 @@ class Emulator:
                                        client_context=self.certs.smtp_client_context(),
                                        expect_client=self.smtp.store.expect_client, forget_client=self.smtp.store.forget_client),
                 default_smtp_password=self.smtp.accounts[DEFAULT_SENDER],
-                stop=self.stopping,
             )
             self.started = True
             self.add_portals(self._initial_portals, write_info=False)
@@ -88,15 +87,15 @@ class Emulator:
     def stop(self) -> None:
         """Stop everything, join threads, free ports, remove the certificate files."""
         self.stopping.set()
+        with self._lock:
+            portals = list(self.portals)
+        for portal in portals:
+            portal.cancel_jobs()
         for server in self._servers:
             server.stop()
         for thread in self._threads:
             thread.join(5)
         self.smtp.stop()
-        with self._lock:
-            jobs = [thread for p in self.portals for thread in p.job_threads()]
-        for thread in jobs:
-            thread.join(5)
         self._servers.clear()
         self._threads.clear()
         shutil.rmtree(self._workdir, ignore_errors=True)

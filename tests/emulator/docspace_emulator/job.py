@@ -112,7 +112,7 @@ class SmtpTestJob:
     """One test job; runs in its own thread, its state read under a lock."""
 
     def __init__(self, portal: str, settings: StoredSmtp, recipient: str, env: JobEnvironment,
-                 step_delay: float, timeout: float, stop: threading.Event) -> None:
+                 step_delay: float, timeout: float) -> None:
         self.id = str(uuid.uuid4())
         self.portal = portal
         self.settings = settings
@@ -120,7 +120,7 @@ class SmtpTestJob:
         self.env = env
         self.step_delay = step_delay
         self.timeout = timeout
-        self._stop = stop
+        self._cancel = threading.Event()
         self._lock = threading.Lock()
         self.completed = False
         self.percents = 0
@@ -131,6 +131,12 @@ class SmtpTestJob:
     def start(self) -> None:
         """Queue the job (start its thread)."""
         self.thread.start()
+
+    def cancel(self, wait: float = 5.0) -> None:
+        """Stop at the next step (a portal reset or the emulator's stop) and wait for the thread."""
+        self._cancel.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(wait)
 
     def state(self) -> Dict[str, Any]:
         """SmtpOperationStatusRequestsDto."""
@@ -146,9 +152,11 @@ class SmtpTestJob:
     def _step(self, percents: int, status: str) -> None:
         with self._lock:
             self.percents, self.status = percents, status
-        # The step delay lets tests watch the progress; an emulator shutdown cuts it short.
+        # The step delay lets tests watch the progress; a cancel cuts it short and ends the job.
         if self.step_delay > 0:
-            self._stop.wait(self.step_delay)
+            self._cancel.wait(self.step_delay)
+        if self._cancel.is_set():
+            raise JobFailure("The operation was canceled.")
 
     def _run(self) -> None:
         try:

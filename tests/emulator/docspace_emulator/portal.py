@@ -46,12 +46,11 @@ class PortalConfig:
 
 @dataclass(frozen=True)
 class SharedContext:
-    """What all portals share: the SMTP server, the job environment, the default's password, the stop flag."""
+    """What all portals share: the SMTP server, the job environment, the default's password."""
 
     smtp: SmtpServer
     job_env: JobEnvironment
     default_smtp_password: str
-    stop: threading.Event
 
 
 class Portal:
@@ -72,7 +71,7 @@ class Portal:
         self._stored: Optional[StoredSmtp] = None
         self._job: Optional[SmtpTestJob] = None
         self._rate: Dict[str, Deque[float]] = {}
-        self._job_threads: List[threading.Thread] = []
+        self._jobs: List[SmtpTestJob] = []  # every job whose thread may still run
 
     # -- identities ---------------------------------------------------------------------------------
 
@@ -139,9 +138,9 @@ class Portal:
                 settings, _ = self.effective_settings()  # stored password included
                 config = self._config
                 self._job = SmtpTestJob(self.name, settings, recipient, self.shared.job_env,
-                                        config.job_step_delay, config.smtp_connect_timeout, self.shared.stop)
+                                        config.job_step_delay, config.smtp_connect_timeout)
                 self._job.start()
-                self._job_threads = [t for t in self._job_threads if t.is_alive()] + [self._job.thread]
+                self._jobs = [j for j in self._jobs if j.thread.is_alive()] + [self._job]
             return self.job_status()
 
     def job_status(self) -> Optional[Dict[str, Any]]:
@@ -154,10 +153,12 @@ class Portal:
                 self._job = None
             return state
 
-    def job_threads(self) -> List[threading.Thread]:
-        """Job threads that may still run (for a clean shutdown)."""
+    def cancel_jobs(self) -> None:
+        """End every job still running and wait for their threads (reset, emulator stop)."""
         with self._lock:
-            return list(self._job_threads)
+            jobs, self._jobs = self._jobs, []
+        for job in jobs:
+            job.cancel()
 
     def rate_limited(self, key: str) -> Optional[int]:
         """Sliding-window check for the test trigger: None when allowed, else seconds for Retry-After."""
@@ -243,6 +244,8 @@ class Portal:
 
     def reset(self) -> None:
         """Back to the initial state: default settings, no job, empty log/mailbox, no faults, initial config."""
+        # First the jobs, so that no mail of theirs arrives after the mailbox was emptied.
+        self.cancel_jobs()
         with self._lock:
             self._stored = None
             self._job = None

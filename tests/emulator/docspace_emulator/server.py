@@ -51,6 +51,7 @@ class PortalHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # bursts of parallel playbook runs
 
     def __init__(self, address: Tuple[str, int], emu: "Emulator", portal: Portal, scheme: str,
                  tls: Optional[ssl.SSLContext]) -> None:
@@ -108,6 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Reads a request, hands it to the control API or the DocSpace API, writes the answer."""
 
     protocol_version = "HTTP/1.1"
+    timeout = 300  # an idle keep-alive connection is closed after this long
     server_version = "DocSpace-Emulator"
     sys_version = ""
     server: PortalHTTPServer

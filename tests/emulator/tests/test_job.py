@@ -1,6 +1,7 @@
 """The test job of §3: envelope, steps and percents, one job per portal, destructive status reads."""
 
 import re
+import threading
 import time
 
 from conftest import LOGIN, STATUS, TEST, Api
@@ -165,3 +166,50 @@ def test_rate_limit_is_per_user(admin: Api, portal, smtp_settings) -> None:
 def test_rate_limit_off_by_default(admin: Api, smtp_settings) -> None:
     admin.post(smtp_settings())
     assert all(admin.get(TEST).status_code == 200 for _ in range(7))
+
+
+def test_trigger_read_of_a_finished_job_consumes_it(admin: Api, portal, smtp_settings) -> None:
+    # An unresolvable host fails at once, so the trigger's own read often already sees the outcome.
+    admin.post(smtp_settings(host="unknown.example.com"))
+    for _ in range(20):
+        first = admin.get(TEST).json()["response"]
+        following = admin.get(STATUS).json()
+        if first["completed"]:
+            assert first["error"] == "Name or service not known"
+            assert following["count"] == 0 and "response" not in following
+        else:
+            outcome = following.get("response") or admin.wait_job()
+            if not outcome["completed"]:
+                outcome = admin.wait_job()
+            assert outcome["id"] == first["id"] and outcome["completed"] is True
+        assert portal.job() is None
+
+
+def test_concurrent_triggers_share_one_job(admin: Api, portal, smtp_settings) -> None:
+    portal.configure(job_step_delay=0.1)
+    admin.post(smtp_settings())
+    ids = []
+
+    def trigger() -> None:
+        ids.append(Api(portal, portal.admin_api_key).get(TEST).json()["response"]["id"])
+
+    threads = [threading.Thread(target=trigger) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(ids) == 8 and len(set(ids)) == 1
+    assert admin.wait_job()["error"] == ""
+    assert len(portal.mailbox()) == 1
+
+
+def test_reset_cancels_a_running_job(admin: Api, portal, smtp_settings) -> None:
+    portal.configure(job_step_delay=0.3)
+    admin.post(smtp_settings())
+    admin.get(TEST)
+    started = time.monotonic()
+    portal.reset()
+    assert time.monotonic() - started < 2.0
+    time.sleep(0.3)
+    assert portal.job() is None and portal.mailbox() == []
+    assert admin.get(STATUS).json()["count"] == 0

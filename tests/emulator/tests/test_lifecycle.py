@@ -122,6 +122,10 @@ def test_command_line(tmp_path, extra) -> None:
             assert response.json()["response"]["port"] == (0 if extra else 25)
             with socket.create_connection(("127.0.0.1", info["smtp"]["listeners"]["plain"]), timeout=5) as sock:
                 assert sock.recv(100).startswith(b"220 ")
+            added = requests.post(info["control_url"] + "/_emulator/portals", json={"count": 1}, verify=info["ca_path"] or True,
+                                  timeout=5).json()["portals"]
+            with open(info_file, encoding="utf-8") as stream:
+                assert json.load(stream)["portals"][2] == added[0]  # the info file follows
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=15)
