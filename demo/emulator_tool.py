@@ -7,7 +7,7 @@
 
 Usage: python demo/emulator_tool.py COMMAND INFO_FILE [ARGS]
   inventory INFO OUT        write an Ansible inventory of the emulated portals (one host per portal)
-  describe INFO INVENTORY   print how to point a playbook at the emulator
+  describe INFO INVENTORY   print how to point a playbook at the inventory
   clear INFO                forget every portal's request log and mailbox
   mailbox INFO              print the From/To/Subject of every mail the portals sent
   drift INFO PORTAL         change one portal's stored SMTP settings behind Ansible's back
@@ -67,22 +67,12 @@ def write_inventory(info: dict[str, Any], out: str) -> None:
 
 
 def describe(info: dict[str, Any], inventory: str) -> None:
-    """How to point a playbook at the running emulator."""
-    first = info["portals"][0]
-    relay = relay_vars(info)
-    print("DocSpace portal emulator is running:")
-    for portal in info["portals"]:
-        print(f"  {portal['name']:<10} {portal['base_url']}  (admin {portal['admin']['email']})")
-    print(f"  SMTP relay {relay['relay_host']}: " + ", ".join(f"{name} {port}" for name, port in info["smtp"]["listeners"].items()))
-    print(f"  relay login: {relay['relay_username']} / {relay['relay_password']}")
-    print()
-    print(f"Inventory of these portals: {inventory}")
-    print(f"  ansible-playbook -i {inventory} demo/site.yml")
-    print("One portal through environment variables (the modules read them when the options are not set):")
-    print(f"  export DOCSPACE_BASE_URL={first['base_url']}")
-    print(f"  export DOCSPACE_API_KEY={first['admin']['api_key']}")
-    print(f"Mail the portals sent: curl -s {first['base_url']}/_emulator/smtp/messages")
-    print("Press Ctrl-C to stop.")
+    """How to point a playbook at the running emulator (the emulator's own summary has the details)."""
+    names = ", ".join(portal["name"] for portal in info["portals"])
+    print(f"Ansible inventory of {names} (one host per portal; the STARTTLS relay and its login as group vars):")
+    print(f"  {inventory}")
+    print("Try the demo playbook against it, from the checkout:")
+    print(f"  ansible-playbook -i {inventory} demo/site.yml --check --diff")
 
 
 def clear(info: dict[str, Any]) -> None:

@@ -14,6 +14,8 @@ source "$ROOT/scripts/lib.sh"
 if [ -t 1 ]; then BOLD=$'\033[1m' DIM=$'\033[2m' RESET=$'\033[0m'; else BOLD='' DIM='' RESET=''; fi
 heading() { printf '\n%s━━ %s%s\n' "$BOLD" "$*" "$RESET"; }
 say() { printf '%s\n' "$*"; }
+# EMULATOR_INFO_demo is set by start_emulator (scripts/lib.sh).
+# shellcheck disable=SC2154
 tool() { python "$ROOT/demo/emulator_tool.py" "$1" "$EMULATOR_INFO_demo" "${@:2}"; }
 run_playbook() {
     printf '%s$ ansible-playbook -i inventory.yml demo/site.yml%s%s\n' "$DIM" "${*:+ $*}" "$RESET"
