@@ -66,7 +66,6 @@ changelog_preview() {
     fragments="$(find "$scratch/changelogs/fragments" -maxdepth 1 \( -name '*.yml' -o -name '*.yaml' \) | wc -l)"
     (
         cd "$scratch"
-        export ANSIBLE_COLLECTIONS_PATH="$BUILD_DIR/changelog"
         if [ "$fragments" -gt 0 ]; then
             local date
             date="$(python - "$version" <<'PY'
@@ -85,9 +84,10 @@ with open(path, "w") as stream:
     yaml.safe_dump(changes, stream, default_flow_style=False, sort_keys=False)
 PY
 )"
-            antsibull-changelog release --version "$version" --date "$date" --reload-plugins >/dev/null
+            ANSIBLE_COLLECTIONS_PATH="$BUILD_DIR/changelog" \
+                antsibull-changelog release --version "$version" --date "$date" --reload-plugins >/dev/null
         else
-            antsibull-changelog generate --reload-plugins >/dev/null
+            ANSIBLE_COLLECTIONS_PATH="$BUILD_DIR/changelog" antsibull-changelog generate --reload-plugins >/dev/null
         fi
     )
     CHANGELOG_SCRATCH="$scratch"
@@ -206,32 +206,33 @@ gate_artifact() {
     rm -rf "$INSTALL_DIR"
     mkdir -p "$INSTALL_DIR"
     ansible-galaxy collection install --offline -p "$INSTALL_DIR" "$ARTIFACT"
-    (
-        # Only the installed artifact: never a collection from site-packages or elsewhere.
-        export ANSIBLE_COLLECTIONS_PATH="$INSTALL_DIR" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-        local installed="$INSTALL_DIR/ansible_collections/$NAMESPACE/$NAME" listed expected name
-        expected="$(cd "$installed/plugins/modules" && ls -- *.py 2>/dev/null | sed 's/\.py$//' | sort)"
-        listed="$(ansible-doc -t module -l "$NAMESPACE.$NAME" 2>"$BUILD_DIR/ansible-doc.err" \
-            | awk '{print $1}' | sed "s/^$NAMESPACE\.$NAME\.//" | sort)"
-        check_stderr "ansible-doc -t module -l"
-        echo "$listed" | sed 's/^/  module: /'
-        if [ "$listed" != "$expected" ]; then
-            echo "ansible-doc lists other modules than plugins/modules holds: expected: $expected" >&2
-            exit 1
-        fi
-        for name in $expected; do
-            ansible-doc -t module "$NAMESPACE.$NAME.$name" >/dev/null 2>"$BUILD_DIR/ansible-doc.err" \
-                || { cat "$BUILD_DIR/ansible-doc.err" >&2; exit 1; }
-            check_stderr "ansible-doc -t module $NAMESPACE.$NAME.$name"
-        done
-        for name in $(cd "$installed/roles" 2>/dev/null && ls); do
-            ansible-doc -t role "$NAMESPACE.$NAME.$name" >/dev/null 2>"$BUILD_DIR/ansible-doc.err" \
-                || { cat "$BUILD_DIR/ansible-doc.err" >&2; exit 1; }
-            check_stderr "ansible-doc -t role $NAMESPACE.$NAME.$name"
-            echo "  role: $name"
-        done
-        echo "every module and role renders with ansible-doc"
-    )
+    local installed="$INSTALL_DIR/ansible_collections/$NAMESPACE/$NAME" listed expected name
+    expected="$(find "$installed/plugins/modules" -maxdepth 1 -name '*.py' -printf "$NAMESPACE.$NAME.%f\n" \
+        | sed 's/\.py$//' | sort)"
+    listed="$(installed_doc -t module -l "$NAMESPACE.$NAME" | awk '{print $1}' | sort)"
+    check_stderr "ansible-doc -t module -l $NAMESPACE.$NAME"
+    awk '{print "  listed: " $0}' <<<"$listed"
+    if [ "$listed" != "$expected" ]; then
+        echo "ansible-doc lists other modules than plugins/modules holds: $expected" >&2
+        return 1
+    fi
+    for name in $expected; do
+        installed_doc -t module "$name" >/dev/null
+        check_stderr "ansible-doc -t module $name"
+    done
+    for name in $(find "$installed/roles" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort); do
+        installed_doc -t role "$NAMESPACE.$NAME.$name" >/dev/null
+        check_stderr "ansible-doc -t role $NAMESPACE.$NAME.$name"
+        echo "  role: $NAMESPACE.$NAME.$name"
+    done
+    echo "every module and role renders with ansible-doc from the installed artifact"
+}
+
+# ansible-doc that sees only the installed artifact (never a collection from site-packages or elsewhere);
+# its stderr goes to a file for check_stderr.
+installed_doc() {
+    ANSIBLE_COLLECTIONS_PATH="$INSTALL_DIR" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+        ansible-doc "$@" 2>"$BUILD_DIR/ansible-doc.err" || { cat "$BUILD_DIR/ansible-doc.err" >&2; return 1; }
 }
 
 # Warnings from ansible-doc count as failures: they mean a user sees a broken or odd page.
@@ -239,7 +240,7 @@ check_stderr() {
     if [ -s "$BUILD_DIR/ansible-doc.err" ]; then
         echo "$1 wrote to stderr:" >&2
         cat "$BUILD_DIR/ansible-doc.err" >&2
-        exit 1
+        return 1
     fi
 }
 
