@@ -58,7 +58,7 @@ class Credentials:
     def authenticate(self, request: Request) -> Tuple[Optional[Identity], bool]:
         """(identity or None, whether the Basic handler answered — it adds WWW-Authenticate)."""
         header = (request.header("Authorization") or "").strip()
-        scheme, _, rest = header.partition(" ")
+        scheme, _sep, rest = header.partition(" ")
         rest = rest.strip()
         if scheme.lower() == "basic" and rest:
             return self._basic(rest), True
@@ -77,7 +77,7 @@ class Credentials:
             decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        email, _, password = decoded.partition(":")
+        email, _sep, password = decoded.partition(":")
         user = self.login(email, password)
         return Identity(user, frozenset({"*:write"}), "basic") if user else None
 

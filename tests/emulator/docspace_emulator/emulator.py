@@ -115,7 +115,7 @@ class Emulator:
             raise RuntimeError("the emulator is not running")
         added = []
         with self._lock:
-            for _ in range(count):
+            for _index in range(count):
                 index = len(self.portals) + 1
                 assert self._shared is not None
                 portal = Portal(f"portal{index}", self._secrets, self._shared, self._config)

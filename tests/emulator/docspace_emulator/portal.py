@@ -135,7 +135,7 @@ class Portal:
         """StartSmtpJob + GetStatus: one job per portal; a finished one is replaced, a running one returned."""
         with self._lock:
             if self._job is None or self._job.is_completed():
-                settings, _ = self.effective_settings()  # stored password included
+                settings = self.effective_settings()[0]  # stored password included
                 config = self._config
                 self._job = SmtpTestJob(self.name, settings, recipient, self.shared.job_env,
                                         config.job_step_delay, config.smtp_connect_timeout)

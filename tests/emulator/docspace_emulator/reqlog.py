@@ -16,7 +16,7 @@ def mask_headers(headers: Dict[str, str]) -> Dict[str, str]:
     for name, value in headers.items():
         lowered = name.lower()
         if lowered == "authorization":
-            scheme, _, rest = value.partition(" ")
+            scheme, _sep, rest = value.partition(" ")
             masked[name] = f"{scheme} ***" if rest else "***"
         elif lowered == "cookie":
             masked[name] = re.sub(r"(asc_auth_key=)[^;]*", r"\1***", value, flags=re.IGNORECASE)

@@ -92,7 +92,7 @@ def test_regex_path_matching_and_count(admin: Api, portal) -> None:
 
 def test_unlimited_count_until_cleared(admin: Api, portal) -> None:
     portal.add_fault(kind="status", status=503, count=None)
-    assert [admin.get().status_code for _ in range(3)] == [503, 503, 503]
+    assert [admin.get().status_code for _attempt in range(3)] == [503, 503, 503]
     portal.clear_faults()
     assert admin.get().status_code == 200
 

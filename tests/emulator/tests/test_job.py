@@ -139,7 +139,7 @@ def test_readonly_key_triggers_as_its_owner(portal, admin: Api, smtp_settings) -
 def test_rate_limit(admin: Api, portal, smtp_settings) -> None:
     portal.configure(rate_limit=True, job_step_delay=0.05)
     admin.post(smtp_settings())
-    for _ in range(5):
+    for _attempt in range(5):
         assert admin.get(TEST).status_code == 200
     limited = admin.get(TEST)
     assert limited.status_code == 429
@@ -155,7 +155,7 @@ def test_rate_limit(admin: Api, portal, smtp_settings) -> None:
 def test_rate_limit_is_per_user(admin: Api, portal, smtp_settings) -> None:
     portal.configure(rate_limit=True)
     admin.post(smtp_settings())
-    for _ in range(5):
+    for _attempt in range(5):
         admin.get(TEST)
     assert admin.get(TEST).status_code == 429
     # Same user through another credential: still limited. A different user is not (gets 403 instead).
@@ -165,13 +165,13 @@ def test_rate_limit_is_per_user(admin: Api, portal, smtp_settings) -> None:
 
 def test_rate_limit_off_by_default(admin: Api, smtp_settings) -> None:
     admin.post(smtp_settings())
-    assert all(admin.get(TEST).status_code == 200 for _ in range(7))
+    assert all(admin.get(TEST).status_code == 200 for _attempt in range(7))
 
 
 def test_trigger_read_of_a_finished_job_consumes_it(admin: Api, portal, smtp_settings) -> None:
     # An unresolvable host fails at once, so the trigger's own read often already sees the outcome.
     admin.post(smtp_settings(host="unknown.example.com"))
-    for _ in range(20):
+    for _attempt in range(20):
         first = admin.get(TEST).json()["response"]
         following = admin.get(STATUS).json()
         if first["completed"]:
@@ -193,7 +193,7 @@ def test_concurrent_triggers_share_one_job(admin: Api, portal, smtp_settings) ->
     def trigger() -> None:
         ids.append(Api(portal, portal.admin_api_key).get(TEST).json()["response"]["id"])
 
-    threads = [threading.Thread(target=trigger) for _ in range(8)]
+    threads = [threading.Thread(target=trigger) for _attempt in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -150,6 +150,6 @@ def test_command_line_fixed_ports(tmp_path) -> None:
             assert info["control_url"] == info["portals"][0]["base_url"]
         finally:
             process.send_signal(signal.SIGINT)
-            out, _ = process.communicate(timeout=15)
+            out = process.communicate(timeout=15)
     assert process.returncode == 0
-    assert out.strip() == info_file
+    assert out[0].strip() == info_file
