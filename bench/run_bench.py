@@ -34,9 +34,9 @@ SECTIONS = ("requests", "task_times", "import_cost", "test_latency", "fleet")
 def _sizes(quick: bool) -> dict[str, Any]:
     """How much of everything: --quick keeps the whole run (set-up excluded) to about two minutes."""
     if quick:
-        return {"rounds": 1, "per_block": 4, "import_reps": 5, "latency_runs": 5, "fleet_sizes": [10],
+        return {"rounds": 1, "per_block": 4, "import_reps": 5, "latency_runs": 3, "fleet_sizes": [10],
                 "fleet_reps": 1, "configure_size": 10, "pipelining": False}
-    return {"rounds": 5, "per_block": 11, "import_reps": 15, "latency_runs": 20, "fleet_sizes": [10, 50, 100],
+    return {"rounds": 4, "per_block": 8, "import_reps": 15, "latency_runs": 20, "fleet_sizes": [10, 50, 100],
             "fleet_reps": 3, "configure_size": 100, "pipelining": True}
 
 

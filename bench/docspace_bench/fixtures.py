@@ -44,16 +44,12 @@ def connection(portal: Portal) -> dict[str, Any]:
     return {"base_url": portal.base_url, "api_key": portal.api_key}
 
 
-def control_task(portal: Portal, name: str, method: str, what: str, body: Any = None,
-                 register: str | None = None) -> dict[str, Any]:
-    """A uri task against the emulator's control API (not counted in its request log)."""
-    args: dict[str, Any] = {"url": f"{portal.base_url}/_emulator/{what}", "method": method}
-    if body is not None:
-        args.update({"body_format": "json", "body": body})
-    task: dict[str, Any] = {"name": name, "ansible.builtin.uri": args}
-    if register:
-        task["register"] = register
-    return task
+def control_task(portal: Portal, name: str, **actions: Any) -> dict[str, Any]:
+    """A task that drives the emulator's control API in the controller (bench_emulator action, no module run).
+
+    actions: reset / clear_log / clear_mailbox (bool), settings / config (dict), read (["requests", "mailbox"]).
+    """
+    return {"name": name, "bench_emulator": {"base_url": portal.base_url, **actions}}
 
 
 def uri_way(portal: Portal, config: dict[str, Any], tag: str) -> list[dict[str, Any]]:

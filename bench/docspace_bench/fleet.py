@@ -74,8 +74,12 @@ def _run_once(ansible: Ansible, emulator: EmulatorProcess, size: int, check: boo
     changed = sum(1 for host in run.stats.values() if host.get("changed"))
     first = min(task.start for task in run.tasks)
     last = max(task.end for task in run.tasks)
+    spans: dict[str, float] = {}
+    for task in run.tasks:
+        spans[task.name] = spans.get(task.name, 0.0) + task.duration
     return {"portals": size, "check": check, "wall": run.wall, "per_portal": run.wall / size,
-            "tasks_span": last - first, "startup_and_teardown": run.wall - (last - first),
+            "cpu": run.cpu, "cpu_per_portal": run.cpu / size, "tasks_span": last - first,
+            "tasks_per_portal": (last - first) / size, "task_spans": spans, "startup_and_teardown": run.wall - (last - first),
             "requests_per_portal": total / size, "writes": writes, "changed_hosts": changed,
             "requests_by_kind": _sum_counts(counts)}
 
@@ -110,8 +114,7 @@ def measure(ansible: Ansible, emulator: EmulatorProcess, sizes: list[int], repet
     extras = {}
     if pipelining:
         extras["audit, ANSIBLE_PIPELINING=1"] = _median_run(
-            [_run_once(ansible, emulator, sizes[-1], check=True, env={"ANSIBLE_PIPELINING": "1"})
-             for _ in range(repetitions)])
+            [_run_once(ansible, emulator, sizes[-1], check=True, env={"ANSIBLE_PIPELINING": "1"})])
     smallest, largest = audits[0], audits[-1]
     return {"forks": FORKS, "audits": audits, "configure": configure, "rerun": rerun, "extras": extras,
             "per_portal_growth": largest["per_portal"] / smallest["per_portal"] - 1,

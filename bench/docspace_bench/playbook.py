@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,7 @@ class PlaybookRun:
 
     rc: int
     wall: float
+    cpu: float  # user + system seconds of ansible-playbook and every process it started
     stdout: str
     stderr: str
     tasks: list[TaskRecord] = field(default_factory=list)
@@ -101,6 +103,7 @@ class Ansible:
             "ANSIBLE_COLLECTIONS_PATH": str(self.collections_root),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
             "ANSIBLE_CALLBACK_PLUGINS": str(BENCH_DIR / "callback_plugins"),
+            "ANSIBLE_ACTION_PLUGINS": str(BENCH_DIR / "action_plugins"),
             "ANSIBLE_STDOUT_CALLBACK": "bench_timing",
             "ANSIBLE_RETRY_FILES_ENABLED": "false",
             "ANSIBLE_NOCOLOR": "1",
@@ -125,13 +128,16 @@ class Ansible:
                                                    f"ansible_python_interpreter={self.python}\n")
             timing_file = Path(workdir, "timing.json")
             command = [self.binary, "-i", str(inventory_file), str(playbook), *args]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir,
                                        env=self.env(timing_file, env), check=False)
             wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             document = json.loads(timing_file.read_text()) if timing_file.exists() else {}
         tasks = [TaskRecord(t["name"], t["action"], t["start"], t["hosts"]) for t in document.get("tasks", [])]
-        return PlaybookRun(completed.returncode, wall, completed.stdout, completed.stderr, tasks,
+        return PlaybookRun(completed.returncode, wall, cpu, completed.stdout, completed.stderr, tasks,
                            document.get("stats", {}))
 
 

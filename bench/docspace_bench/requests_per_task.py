@@ -67,16 +67,13 @@ def scenarios(info: dict[str, Any], portal: Portal) -> list[Scenario]:
 def _plays(portal: Portal, cases: list[Scenario]) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
     for index, case in enumerate(cases):
-        tasks.append(control_task(portal, f"setup {index}: reset", "POST", "reset", {}))
-        if case.stored_config:
-            tasks.append(control_task(portal, f"setup {index}: store", "PUT", "settings",
-                                      to_dto(case.stored_config or {})))
-        tasks.append(control_task(portal, f"setup {index}: clear log", "DELETE", "requests"))
+        stored = to_dto(case.stored_config) if case.stored_config else None
+        tasks.append(control_task(portal, f"setup {index}", reset=True, settings=stored, clear_log=True))
         measured = {"name": f"measure {index}", **case.task}
         if case.check_mode:
             measured["check_mode"] = True
         tasks.append(measured)
-        tasks.append(control_task(portal, f"log {index}", "GET", "requests"))
+        tasks.append(control_task(portal, f"log {index}", read=["requests"]))
     return [{"name": "requests per task", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
 
 
@@ -90,7 +87,7 @@ def measure(ansible: Ansible, emulator: EmulatorProcess) -> list[dict[str, Any]]
     rows = []
     for index, case in enumerate(cases):
         measured = run.named(f"measure {index}")[0]
-        log = run.named(f"log {index}")[0].result()["json"]["requests"]
+        log = run.named(f"log {index}")[0].result()["requests"]["requests"]
         observed = count_requests(log)
         met = None if case.expected is None else observed == case.expected
         rows.append({"scenario": case.name, "expected": case.expected, "observed": observed,

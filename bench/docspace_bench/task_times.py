@@ -54,10 +54,8 @@ def _plays(info: dict[str, Any], portal: Portal, rounds: int, per_block: int) ->
     for round_index in range(rounds):
         for variant_index, (name, (stored, build)) in enumerate(_variants(info, portal).items()):
             prefix = f"r{round_index} v{variant_index}"
-            tasks.append(control_task(portal, f"setup {prefix}: reset", "POST", "reset", {}))
-            if stored:
-                tasks.append(control_task(portal, f"setup {prefix}: store", "PUT", "settings",
-                                          to_dto(smtp_config(info, stored))))
+            tasks.append(control_task(portal, f"setup {prefix}", reset=True,
+                                      settings=to_dto(smtp_config(info, stored)) if stored else None))
             for op_index in range(per_block):
                 tasks.extend(build(op_index, f"{prefix} o{op_index}"))
             tasks.append({"name": f"end {prefix}", "ansible.builtin.debug": {"msg": "block end"}})

@@ -29,24 +29,21 @@ MAX_STEP_DELAY = 0.3
 
 def _plays(emulator: EmulatorProcess, delays: list[float]) -> list[dict[str, Any]]:
     portal = emulator.portal(0)
-    tasks = [control_task(portal, "setup: reset", "POST", "reset", {}),
-             control_task(portal, "setup: store", "PUT", "settings", to_dto(smtp_config(emulator.info)))]
+    tasks = [control_task(portal, "setup", reset=True, settings=to_dto(smtp_config(emulator.info)))]
     for index, delay in enumerate(delays):
         tasks += [
-            control_task(portal, f"setup {index}: delay", "PUT", "config", {"job_step_delay": delay}),
-            control_task(portal, f"setup {index}: clear log", "DELETE", "requests"),
-            control_task(portal, f"setup {index}: clear mailbox", "DELETE", "mailbox"),
+            control_task(portal, f"setup {index}", config={"job_step_delay": delay}, clear_log=True,
+                         clear_mailbox=True),
             {"name": f"test {index}", "onlyoffice.docspace.smtp_test": connection(portal)},
-            control_task(portal, f"log {index}", "GET", "requests"),
-            control_task(portal, f"mail {index}", "GET", "mailbox"),
+            control_task(portal, f"log {index}", read=["requests", "mailbox"]),
         ]
     return [{"name": "smtp_test latency", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
 
 
 def _one(run: Any, index: int, delay: float) -> dict[str, Any]:
     task = run.named(f"test {index}")[0]
-    log = run.named(f"log {index}")[0].result()["json"]["requests"]
-    messages = run.named(f"mail {index}")[0].result()["json"]["messages"]
+    read = run.named(f"log {index}")[0].result()
+    log, messages = read["requests"]["requests"], read["mailbox"]["messages"]
     trigger = [r for r in log if f"{r['method']} {r['path']}" == TRIGGER]
     status = [r for r in log if f"{r['method']} {r['path']}" == STATUS]
     if task.status() != "ok" or not messages or not trigger or not status:
