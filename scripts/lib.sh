@@ -109,6 +109,8 @@ stop_emulators() {
 start_emulators() {
     start_emulator http --portals 8
     start_emulator https --portals 1 --https
+    # EMULATOR_INFO_http and EMULATOR_INFO_https are set by start_emulator (printf -v).
+    # shellcheck disable=SC2154
     python - "$EMULATOR_INFO_http" "$EMULATOR_INFO_https" "$COLLECTION_DIR/tests/integration/integration_config.yml" <<'PY'
 import json, sys
 http_info, https_info, target = sys.argv[1:]
