@@ -158,7 +158,8 @@ def plan(desired: dict[str, Any], current: dict[str, Any], update_password: str,
         return Plan("none")
     result = Plan("save", differences=differences)
     if desired["enable_auth"] and not password_given:
-        reason = (f"{', '.join(differences)} differ from the portal" if differences
+        verb = "differs" if len(differences) == 1 else "differ"
+        reason = (f"{', '.join(differences)} {verb} from the portal" if differences
                   else "update_password is always")
         problem = (f"The SMTP settings must be saved ({reason}), but no password was given: DocSpace never "
                    "returns the stored SMTP password and needs it with every save of a configuration with "

@@ -216,9 +216,14 @@ def test_plan_always_has_no_effect_without_auth():
 def test_plan_needed_save_without_password_fails_and_says_why():
     result = plan_for(dto(**{**AUTH_DTO, "port": 25}), password=None, **AUTH)
     assert result.action == "save"
-    assert "port differ" in result.failure
+    assert "(port differs from the portal)" in result.failure
     assert "never returns the stored SMTP password" in result.failure
     assert "password option" in result.failure
+
+
+def test_plan_failure_names_every_differing_field():
+    result = plan_for(dto(**{**AUTH_DTO, "port": 25, "host": "old.example.com"}), password=None, **AUTH)
+    assert "(host, port differ from the portal)" in result.failure
 
 
 def test_plan_always_without_password_fails():
