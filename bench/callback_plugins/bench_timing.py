@@ -56,8 +56,8 @@ class CallbackModule(CallbackBase):
         if status == "ok" and data.get("changed"):
             status = "changed"
         if self._tasks:
-            self._tasks[-1]["hosts"][result.host.get_name()] = {"status": status, "end": time.time(),
-                                                               "result": _plain(data)}
+            record = {"status": status, "end": time.time(), "result": _plain(data)}
+            self._tasks[-1]["hosts"][result.host.get_name()] = record
 
     def v2_runner_on_ok(self, result: Any) -> None:
         """A host finished the task."""

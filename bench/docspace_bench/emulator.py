@@ -47,7 +47,7 @@ class EmulatorProcess:
                 raise RuntimeError(f"the emulator did not start:\n{self.log_file.read_text()[-3000:]}")
             time.sleep(0.05)
         # The file may be visible a moment before it is complete.
-        for _ in range(100):
+        for _attempt in range(100):
             try:
                 self.info = json.loads(self.info_file.read_text())
                 break

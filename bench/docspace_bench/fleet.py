@@ -107,7 +107,7 @@ def measure(ansible: Ansible, emulator: EmulatorProcess, sizes: list[int], repet
 
     With pipelining, the largest audit is repeated with ANSIBLE_PIPELINING=1 (a setting users can choose).
     """
-    audits = [_median_run([_run_once(ansible, emulator, size, check=True) for _ in range(repetitions)])
+    audits = [_median_run([_run_once(ansible, emulator, size, check=True) for _attempt in range(repetitions)])
               for size in sizes]
     configure = _run_once(ansible, emulator, configure_size, check=False)
     rerun = _run_once(ansible, emulator, configure_size, check=False, prepare=False)

@@ -95,14 +95,14 @@ def measure(python: str, collections_root: Path, repetitions: int) -> dict[str, 
     env = _env(collections_root)
     for module in MODULES.values():  # warm the bytecode cache, as a second run of a module would find it
         _import_seconds(python, module, env)
-    bare = [_process_seconds(python, "pass", env) for _ in range(repetitions)]
+    bare = [_process_seconds(python, "pass", env) for _attempt in range(repetitions)]
     result: dict[str, Any] = {"interpreter_startup_ms": statistics.median(bare) * 1000, "repetitions": repetitions,
                               "modules": {}}
     reference: dict[str, dict[str, float]] = {}
     for label, module in MODULES.items():
-        seconds = [_import_seconds(python, module, env) for _ in range(repetitions)]
-        process = [_process_seconds(python, f"import {module}", env) for _ in range(repetitions)]
-        rows = _median_rows([importtime(python, module, env) for _ in range(max(3, repetitions // 2))])
+        seconds = [_import_seconds(python, module, env) for _attempt in range(repetitions)]
+        process = [_process_seconds(python, f"import {module}", env) for _attempt in range(repetitions)]
+        rows = _median_rows([importtime(python, module, env) for _attempt in range(max(3, repetitions // 2))])
         if not reference:
             reference = rows
         result["modules"][label] = {
