@@ -57,12 +57,12 @@ recap() {
     expect "$1" "^$2 +: ok=[0-9]+ +changed=$3 +unreachable=0 +failed=0 " "(play recap of $2)"
 }
 
-playbook reset control.yml -e action=reset
+playbook reset control.yml -e control_action=reset
 playbook configure site.yml
 for host in portal5 portal6 portal7; do recap configure "$host" 1; done
 
-playbook drift control.yml -e action=drift
-playbook clear control.yml -e action=clear
+playbook drift control.yml -e control_action=drift
+playbook clear control.yml -e control_action=clear
 
 # The audit itself; docspace_smtp_test=always would send a mail on every portal outside check mode.
 playbook audit site.yml --check --diff -e docspace_smtp_test=always
