@@ -108,6 +108,7 @@ RETURN = r"""
 operation:
   description:
     - The test job as last read; with O(wait=true) and success, its completed state.
+    - This may be a job that someone else started, when it was still running at the time of the test request.
     - V(null) in check mode. Also returned when the task fails because of the test, with the state it failed in.
   returned: always
   type: dict
@@ -200,6 +201,14 @@ def start_test(client: DocSpaceClient) -> dict[str, Any]:
     return operation
 
 
+def read_status(client: DocSpaceClient) -> Any:
+    """One status read: the job's state, or None when DocSpace has no job."""
+    # The client repeats this read after a connection failure, which is right when no answer was read.
+    # The risk: an answer that DocSpace sent but that was lost on the way may have been the completion,
+    # which DocSpace deleted as it answered; the repeat then finds no job and the wait fails as "vanished".
+    return client.get(STATUS_PATH).response
+
+
 def error_message(error: DocSpaceError) -> str:
     """The failure message, with advice for a rate-limited test request."""
     if error.status == 429 and error.path == TRIGGER_PATH:
@@ -229,8 +238,8 @@ def main() -> None:
             # That answer consumed the finished job: it is the result, and no status read may follow.
             result["operation"] = finished(operation)
         elif params["wait"]:
-            result["operation"] = wait_for_job(operation, lambda: client.get(STATUS_PATH).response,
-                                               params["timeout"], params["poll_interval"], started)
+            result["operation"] = wait_for_job(operation, lambda: read_status(client), params["timeout"],
+                                               params["poll_interval"], started)
         else:
             result["operation"] = operation
     except DocSpaceError as error:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
 from ansible_collections.onlyoffice.docspace.plugins.modules import smtp_test
@@ -60,6 +61,8 @@ def run(calls, monkeypatch, **args):
     outcome = run_module(smtp_test.main, {**ARGS, **args}, session, monkeypatch)
     if session is not None:
         session.assert_done()
+    # The client turns the session's "unexpected extra request" assertion into a failure message.
+    assert "unexpected extra request" not in repr(outcome.result)
     assert API_KEY not in repr(outcome.result)
     return outcome
 
@@ -138,9 +141,19 @@ def test_a_rate_limited_trigger_fails_with_retry_after_and_is_not_repeated(clock
     assert not clock.sleeps
 
 
-def test_a_trigger_that_fails_in_transit_is_not_repeated(clock, monkeypatch):
-    outcome = run([Call("GET", TRIGGER, FakeResponse(503, "busy"))], monkeypatch)
-    assert outcome.failed and "HTTP 503" in outcome.result["msg"]
+def test_a_short_retry_after_on_the_trigger_is_not_waited_for_either(clock, monkeypatch):
+    # A read would be repeated after a Retry-After of 2 s; the test request must not be.
+    outcome = run([Call("GET", TRIGGER, FakeResponse(429, "", {"Retry-After": "2"}))], monkeypatch)
+    assert outcome.failed and "Retry-After: 2 s" in outcome.result["msg"]
+    assert not clock.sleeps
+
+
+@pytest.mark.parametrize("reply", [FakeResponse(503, "busy"), FakeResponse(502, "<html>bad gateway</html>"),
+                                   requests.exceptions.ConnectionError("connection reset by peer")])
+def test_a_trigger_that_fails_in_transit_is_not_repeated(clock, monkeypatch, reply):
+    outcome = run([Call("GET", TRIGGER, reply)], monkeypatch)
+    assert outcome.failed and TRIGGER in outcome.result["msg"]
+    assert outcome.result["operation"] is None
 
 
 def test_a_status_read_is_repeated_on_a_passing_failure(clock, monkeypatch):
