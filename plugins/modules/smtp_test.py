@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: smtp_test
 short_description: Send DocSpace's SMTP test mail and wait for the outcome
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Starts the SMTP test of an ONLYOFFICE DocSpace portal (C(GET /api/2.0/smtpsettings/smtp/test)) and reads
     its status (C(GET /api/2.0/smtpsettings/smtp/test/status)) until the test job completes.
