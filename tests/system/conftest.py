@@ -156,3 +156,7 @@ def run_table(emulator: Emulator, names: list[str], prepare: Any, tasks_for: Any
         for name in group:
             table.runs[name] = run
     return table
+
+
+GET_SETTINGS_KEY = f"GET {SETTINGS_PATH}"
+POST_SETTINGS_KEY = f"POST {SETTINGS_PATH}"

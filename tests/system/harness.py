@@ -124,13 +124,15 @@ def ansible_env(**extra: str) -> dict[str, str]:
 
 def run_playbook(plays: list[dict[str, Any]], *args: str, inventory: dict[str, dict[str, Any]] | None = None,
                  json_results: bool = True, env: dict[str, str] | None = None, timeout: float = 300,
-                 label: str = "a playbook") -> PlaybookRun:
+                 label: str = "a playbook", extra_vars: dict[str, Any] | None = None) -> PlaybookRun:
     """Write plays to a file and run ansible-playbook on them.
 
     With json_results the json callback is used and each task's per-host result is collected;
     otherwise the default callback prints what a person would see (use that for -vvv searches).
     inventory maps host names to host variables; by default it holds localhost alone. Every host is
     reached with the local connection, which is where the modules run.
+    extra_vars go to a file passed with -e @file, where a user would keep secrets (a vault): ansible-core
+    quotes the playbook lines around a failed task, so secrets written into tasks would be printed.
     """
     hosts = {name: {"ansible_connection": "local", **hostvars}
              for name, hostvars in (inventory or {"localhost": {}}).items()}
@@ -139,6 +141,9 @@ def run_playbook(plays: list[dict[str, Any]], *args: str, inventory: dict[str, d
         playbook.write_text(yaml.safe_dump(plays, sort_keys=False, width=1000))
         inventory_file = Path(workdir, "inventory.yml")
         inventory_file.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+        if extra_vars:
+            Path(workdir, "secrets.yml").write_text(yaml.safe_dump(extra_vars))
+            args = ("-e", "@" + str(Path(workdir, "secrets.yml")), *args)
         callback = {"ANSIBLE_STDOUT_CALLBACK": "docspace_results"} if json_results else {}
         command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory_file), str(playbook), *args]
         started = time.monotonic()
