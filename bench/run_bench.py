@@ -34,9 +34,9 @@ SECTIONS = ("requests", "task_times", "import_cost", "test_latency", "fleet")
 def _sizes(quick: bool) -> dict[str, Any]:
     """How much of everything: --quick keeps the whole run (set-up excluded) to about two minutes."""
     if quick:
-        return {"rounds": 1, "per_block": 4, "import_reps": 3, "latency_runs": 3, "fleet_sizes": [10],
+        return {"cycles": 3, "import_reps": 3, "latency_runs": 3, "fleet_sizes": [10],
                 "fleet_reps": 1, "configure_size": 10, "pipelining": False}
-    return {"rounds": 4, "per_block": 8, "import_reps": 15, "latency_runs": 20, "fleet_sizes": [10, 50, 100],
+    return {"cycles": 25, "import_reps": 15, "latency_runs": 20, "fleet_sizes": [10, 50, 100],
             "fleet_reps": 3, "configure_size": 100, "pipelining": True}
 
 
@@ -85,8 +85,7 @@ def main() -> int:
                 if "requests" in sections:
                     timed("requests", lambda: requests_per_task.measure(ansible, emulator))
                 if "task_times" in sections:
-                    timed("task_times", lambda: task_times.measure(ansible, emulator, sizes["rounds"],
-                                                                   sizes["per_block"]))
+                    timed("task_times", lambda: task_times.measure(ansible, emulator, sizes["cycles"]))
                 if "test_latency" in sections:
                     timed("test_latency", lambda: test_latency.measure(ansible, emulator, sizes["latency_runs"]))
         if "import_cost" in sections:

@@ -92,16 +92,17 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {row['scenario']} | {_counts(row['expected'])} | {_counts(row['observed'])} | {verdict} |")
     if "task_times" in results:
         data = results["task_times"]
-        lines += ["", f"## 2. Wall time per task (median of {data['rounds']} rounds × {data['per_block'] - 1} ops, "
-                  "start of one op to the start of the next, one playbook, localhost)", "",
-                  "| variant | median | p90 | min | results |", "|---|---|---|---|---|"]
+        lines += ["", f"## 2. Wall time per operation ({data['counted_cycles']} interleaved cycles, start of one "
+                  "op to the start of the next, one playbook, localhost)", "",
+                  "| variant | median | p10 | p90 | results |", "|---|---|---|---|---|"]
         for name, stats in data["variants"].items():
-            lines.append(f"| {name} | {_ms(stats['median'])} | {_ms(stats['p90'])} | {_ms(stats['min'])} | "
+            lines.append(f"| {name} | {_ms(stats['median'])} | {_ms(stats['p10'])} | {_ms(stats['p90'])} | "
                          f"{', '.join(stats['statuses'])} |")
-        ratios = data["ratios"]
-        lines += ["", f"Unchanged task / ping: **{ratios['unchanged_vs_ping']:.2f}×**. "
-                  f"uri way / ours: **{ratios['uri_vs_ours_unchanged']:.2f}×** unchanged, "
-                  f"**{ratios['uri_vs_ours_changed']:.2f}×** changed."]
+        ratios, of_medians = data["ratios"], data["ratios_of_medians"]
+        lines += ["", f"Median of per-cycle ratios (ratio of medians in brackets): unchanged task / ping "
+                  f"**{ratios['unchanged_vs_ping']:.2f}×** ({of_medians['unchanged_vs_ping']:.2f}×); uri way / ours "
+                  f"**{ratios['uri_vs_ours_unchanged']:.2f}×** ({of_medians['uri_vs_ours_unchanged']:.2f}×) unchanged, "
+                  f"**{ratios['uri_vs_ours_changed']:.2f}×** ({of_medians['uri_vs_ours_changed']:.2f}×) changed."]
     if "import_cost" in results:
         data = results["import_cost"]
         lines += ["", f"## 3. Module start-up (median of {data['repetitions']}, bare `python -c 'import …'`, "
