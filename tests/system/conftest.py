@@ -66,10 +66,15 @@ def portal(emulator: Emulator) -> Portal:  # pylint: disable=redefined-outer-nam
 
 @pytest.fixture(autouse=True)
 def no_secret_leaks() -> Iterator[None]:
-    """Fail the test when any run it made printed a registered secret."""
-    before = len(harness.SCAN.leaks)
+    """Fail the test when any run since the last check printed a registered secret.
+
+    Counted from the last check rather than from this test's start: module-scoped fixtures run their
+    playbooks before this fixture starts, and their leaks must fail the first test that uses them.
+    """
     yield
-    leaks = harness.SCAN.leaks[before:]
+    with harness.SCAN.lock:
+        leaks = harness.SCAN.leaks[harness.SCAN.reported:]
+        harness.SCAN.reported = len(harness.SCAN.leaks)
     assert not leaks, f"secrets leaked: {leaks}"
 
 
@@ -90,24 +95,26 @@ def play(tasks: list[dict[str, Any]], name: str = "system test", **keywords: Any
     return [{"name": name, "hosts": "localhost", "gather_facts": False, "tasks": tasks, **keywords}]
 
 
-def request_counts(portal: Portal, wait_for_quiet: float = 0.0) -> dict[str, int]:
+def request_counts(portal: Portal, wait_for: dict[str, int] | None = None, within: float = 0.0) -> dict[str, int]:
     """How many API requests of each "METHOD path" the portal's log holds.
 
-    A delayed request is logged when it is answered, after the client gave up: wait_for_quiet waits until
-    the log has not grown for that long.
+    A delayed request is logged when it is answered, which can be seconds after the client gave up:
+    with wait_for, wait up to `within` seconds for the log to reach those counts, then a little longer
+    so that an extra request (a retry that should not happen) would show too.
     """
-    if wait_for_quiet:
-        seen, still_since = -1, time.monotonic()
-        while time.monotonic() - still_since < wait_for_quiet:
-            now = len(portal.requests())
-            if now != seen:
-                seen, still_since = now, time.monotonic()
+    def counts() -> dict[str, int]:
+        found: dict[str, int] = {}
+        for record in portal.requests():
+            key = f"{record['method']} {record['path']}"
+            found[key] = found.get(key, 0) + 1
+        return found
+
+    if wait_for:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline and any(counts().get(key, 0) < n for key, n in wait_for.items()):
             time.sleep(0.1)
-    counts: dict[str, int] = {}
-    for record in portal.requests():
-        key = f"{record['method']} {record['path']}"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+        time.sleep(0.3)
+    return counts()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -117,6 +124,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"secret search: {len(scan.secrets)} secrets x {scan.runs} ansible-playbook outputs "
             f"({scan.searches} searches), {len(scan.leaks)} found")
+        for leak in scan.leaks:
+            terminalreporter.write_line(f"  {leak}")
 
 
 class TableRun:

@@ -42,6 +42,7 @@ class SecretScan:
 
     secrets: dict[str, str] = field(default_factory=dict)
     leaks: list[str] = field(default_factory=list)
+    reported: int = 0
     runs: int = 0
     searches: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -23,8 +23,8 @@ import harness
 
 SETTINGS, INFO, TEST, ROLE = "smtp_settings", "smtp_settings_info", "smtp_test", "role smtp"
 UNSET = None  # an option the row removes from the valid task
+# Not registered with the harness: test_credentials_in_base_url_are_not_echoed follows it on its own.
 URL_PASSWORD = "url-embedded-pw-Hq4Xc8Jv"
-harness.register_secret("password inside base_url", URL_PASSWORD)
 
 VALID_SETTINGS = {"host": "smtp.example.test", "port": 587, "sender_address": "noreply@example.test",
                   "sender_display_name": "Example", "enable_ssl": True, "username": "mailer@example.test",
@@ -181,3 +181,13 @@ def test_enough_cases() -> None:
     """The issue asks for at least 25 bad-input cases across the modules and the role."""
     assert len(CASES) >= 25
     assert {case.target for case in CASES} == {SETTINGS, INFO, TEST, ROLE}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known bug: the module's message hides the credentials in base_url, but Ansible returns "
+    "invocation.module_args.base_url verbatim (shown at -vvv, in registered results); the modules should "
+    "add the URL's password to module.no_log_values. Remove this marker once fixed."))
+def test_credentials_in_base_url_are_not_echoed(bad_input_runs: TableRun) -> None:  # pylint: disable=redefined-outer-name
+    """A password written into base_url appears nowhere in the output of the run that rejected it."""
+    run = bad_input_runs.runs["base_url carrying a password"]
+    assert URL_PASSWORD not in run.output

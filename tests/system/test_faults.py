@@ -238,7 +238,8 @@ def test_fault(case: Case, fault_runs: TableRun) -> None:  # pylint: disable=red
     result, portal = record["result"], fault_runs.portals[case.name]
     assert record["status"] == case.outcome, result.get("msg")
     # Delayed requests are logged only when answered, after the client gave up.
-    counts = request_counts(portal, wait_for_quiet=0.5 if any(r["kind"] == "delay" for r in case.faults) else 0)
+    delays = [rule["delay"] for rule in case.faults if rule["kind"] == "delay"]
+    counts = request_counts(portal, case.requests, within=max(delays) + 3) if delays else request_counts(portal)
     watched = {key: counts.get(key, 0) for key in case.requests}
     assert watched == case.requests, counts
     # Nothing else than the case's own requests: no stray write, no second trigger.
