@@ -163,12 +163,13 @@ def run_task(server: Server, params: dict[str, Any], check_mode: bool = False) -
 LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
 HOSTS = st.one_of(st.builds(lambda a, b: f"{a}.{b}", LABEL, st.sampled_from(["test", "example.com", "local"])),
                   st.sampled_from(["notify.onlyoffice.info", "127.0.0.1", "smtp.example.com", " padded.test ",
-                                   "h#ash.test", "x" * 255]))
+                                   "h#ash.test", "x" * 255, "x" * 256]))
 EMAILS = st.one_of(st.builds(lambda a, b: f"{a}@{b}.test", LABEL, LABEL),
-                   st.sampled_from(["postman@notify.onlyoffice.info", "first.last+tag@example.com"]))
+                   st.sampled_from(["postman@notify.onlyoffice.info", "first.last+tag@example.com",
+                                    "a" * 243 + "@example.test"]))
 DISPLAY_NAMES = st.one_of(st.none(), st.just(""), st.just(DEFAULT_NAME), st.text(max_size=40),
-                          st.just("n" * 255))
-USERNAMES = st.one_of(st.none(), EMAILS, LABEL, st.just("postman@notify.onlyoffice.info"))
+                          st.just("n" * 255), st.just("n" * 256))
+USERNAMES = st.one_of(st.none(), EMAILS, LABEL, st.just("postman@notify.onlyoffice.info"), st.just("u" * 256))
 PASSWORDS = st.one_of(st.none(), st.text(min_size=1, max_size=20))
 PORTS = st.one_of(st.none(), st.sampled_from([25, 465, 587, 2525, 1, 65535]), st.integers(1, 65535))
 OPTIONAL_BOOL = st.one_of(st.none(), st.booleans())
@@ -176,7 +177,11 @@ OPTIONAL_BOOL = st.one_of(st.none(), st.booleans())
 
 @st.composite
 def task_params(draw: Any) -> dict[str, Any]:
-    """Module options that pass the module's own validation (bad input has its own tests)."""
+    """Module options that pass the module's own validation (bad input has its own tests).
+
+    The strategies also draw values just over DocSpace's limits: the module must reject them itself,
+    or the server model answers 400 and test_the_planned_request_is_accepted_by_the_server fails.
+    """
     params = {
         "state": draw(st.sampled_from(["present", "present", "present", "absent"])),
         "host": draw(HOSTS), "port": draw(PORTS), "sender_address": draw(EMAILS),
