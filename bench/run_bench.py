@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import sys
@@ -52,13 +53,22 @@ def _ansible_core_version() -> str:
 def main() -> int:
     """Parse options, run the chosen sections, write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--collections-root", type=Path, required=True,
+    parser.add_argument("--collections-root", type=Path,
                         help="directory holding ansible_collections/onlyoffice/docspace")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="only rewrite the Markdown report and the plot from an earlier JSON result")
     parser.add_argument("--quick", action="store_true", help="small sizes: checks that the benchmark works")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections")
     parser.add_argument("--strict", action="store_true", help="also exit 1 when a speed goal is missed")
     options = parser.parse_args()
+    if options.render:
+        results = json.loads(options.render.read_text())
+        for path in report.write(results, options.render.parent, options.render.stem):
+            print(f"wrote {path}")
+        return 0
+    if options.collections_root is None:
+        parser.error("--collections-root is required")
     collection = options.collections_root / "ansible_collections" / "onlyoffice" / "docspace"
     if not (collection / "galaxy.yml").is_file():
         parser.error(f"{collection} does not hold the collection")

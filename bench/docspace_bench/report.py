@@ -172,7 +172,8 @@ def plot(results: dict[str, Any], target: Path) -> str | None:
     left.set(xlabel="portals", ylabel="wall time (s)", title="Total wall time")
     left.legend()
     per_portal = [run["per_portal"] for run in audits]
-    right.plot(sizes, per_portal, "o-")
+    right.plot(sizes, per_portal, "o-", label="wall / portals")
+    right.plot(sizes, [run["tasks_per_portal"] for run in audits], "^--", label="without start-up / portals")
     right.fill_between(sizes, per_portal[0] * (1 - FLEET_GROWTH), per_portal[0] * (1 + FLEET_GROWTH),
                        alpha=0.15, label=f"±{FLEET_GROWTH:.0%} of {sizes[0]} portals")
     right.set(xlabel="portals", ylabel="seconds per portal", title="Time per portal (audit)", ylim=(0, None))
