@@ -28,7 +28,7 @@ import yaml
 COLLECTION_DIR = Path(__file__).resolve().parents[2]
 # The playbooks must load this checkout's collection: scripts/test.sh lays it out as
 # <build>/ansible_collections/onlyoffice/docspace and runs the system tests from there.
-COLLECTIONS_ROOT = COLLECTION_DIR.parents[2]
+COLLECTIONS_ROOT = COLLECTION_DIR.parents[min(2, len(COLLECTION_DIR.parents) - 1)]
 
 # Environment variables that would make a run depend on the developer's machine.
 _FOREIGN_ENV_PREFIXES = ("DOCSPACE_", "ANSIBLE_")
