@@ -55,8 +55,12 @@ def open_session() -> Any:
     return requests.Session()
 
 
-def fail_if_requests_missing(module: Any) -> None:
-    """Fail the module with Ansible's standard message when 'requests' cannot be imported."""
+def prepare_module(module: Any) -> None:
+    """Start-up shared by every module: 'requests' must import, and URL credentials stay out of all output."""
+    # A password written into base_url is refused later, but Ansible echoes module_args in results and at -vvv.
+    url_password = urlsplit(str(module.params.get("base_url") or "")).password
+    if url_password:
+        module.no_log_values.add(url_password)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 

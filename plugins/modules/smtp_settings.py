@@ -250,7 +250,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceError,
     connection_argument_spec,
     connection_module_kwargs,
-    fail_if_requests_missing,
+    prepare_module,
 )
 
 
@@ -316,7 +316,7 @@ def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_if=[("state", "present", ("host", "sender_address"))],
                            **connection_module_kwargs())
-    fail_if_requests_missing(module)
+    prepare_module(module)
     # Every option check runs before the first request, login included.
     problems = model.validate(module.params)
     if problems:

@@ -120,7 +120,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceError,
     connection_argument_spec,
     connection_module_kwargs,
-    fail_if_requests_missing,
+    prepare_module,
 )
 
 
@@ -128,7 +128,7 @@ def main() -> None:
     """Read the settings once and return them normalised."""
     module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True,
                            **connection_module_kwargs())
-    fail_if_requests_missing(module)
+    prepare_module(module)
     try:
         client = DocSpaceClient.from_params(module.params)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)

@@ -157,7 +157,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceError,
     connection_argument_spec,
     connection_module_kwargs,
-    fail_if_requests_missing,
+    prepare_module,
     normalize_base_url,
 )
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
@@ -221,7 +221,7 @@ def error_message(error: DocSpaceError) -> str:
 def main() -> None:
     """Run the module."""
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
-    fail_if_requests_missing(module)
+    prepare_module(module)
     params = module.params
     problem = option_problem(params)
     if problem:

@@ -183,10 +183,6 @@ def test_enough_cases() -> None:
     assert {case.target for case in CASES} == {SETTINGS, INFO, TEST, ROLE}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug: the module's message hides the credentials in base_url, but Ansible returns "
-    "invocation.module_args.base_url verbatim (shown at -vvv, in registered results); the modules should "
-    "add the URL's password to module.no_log_values. Remove this marker once fixed."))
 def test_credentials_in_base_url_are_not_echoed(bad_input_runs: TableRun) -> None:  # pylint: disable=redefined-outer-name
     """A password written into base_url appears nowhere in the output of the run that rejected it."""
     run = bad_input_runs.runs["base_url carrying a password"]

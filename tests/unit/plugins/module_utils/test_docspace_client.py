@@ -15,7 +15,7 @@ import requests
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     LOGIN_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError, DocSpaceTransportError,
-    normalize_base_url)
+    normalize_base_url, prepare_module)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
 
@@ -395,3 +395,21 @@ def test_transport_error_after_login_hides_password_and_token():
         client.get(SETTINGS_PATH, retry=False)
     assert "connection error" in str(caught.value)
     assert_no_secret(str(caught.value))
+
+
+class _FakeModule:
+    """Just what prepare_module touches."""
+
+    def __init__(self, base_url):
+        self.params = {"base_url": base_url}
+        self.no_log_values = set()
+
+
+@pytest.mark.parametrize("base_url, hidden", [
+    ("https://admin:url-secret-1@portal.test", {"url-secret-1"}),
+    ("https://portal.test", set()),
+], ids=["password-in-url", "no-credentials"])
+def test_prepare_module_keeps_a_url_password_out_of_all_output(base_url, hidden):
+    module = _FakeModule(base_url)
+    prepare_module(module)
+    assert module.no_log_values == hidden
