@@ -197,7 +197,7 @@ gate_artifact() {
     build_artifact
     # Development-only files must stay out of the artifact (galaxy.yml build_ignore).
     local leaked
-    leaked="$(tar -tzf "$ARTIFACT" | grep -E '^(\.venv|\.ci|build|scripts|tests/(output|emulator|system))/' || true)"
+    leaked="$(tar -tzf "$ARTIFACT" | grep -E '^(\.venv|\.ci|build|scripts|bench|demo|tests/(output|emulator|system))/' || true)"
     if [ -n "$leaked" ]; then
         echo "development files in $ARTIFACT (extend build_ignore in galaxy.yml):" >&2
         echo "$leaked" >&2
