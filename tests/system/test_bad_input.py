@@ -23,8 +23,8 @@ import harness
 
 SETTINGS, INFO, TEST, ROLE = "smtp_settings", "smtp_settings_info", "smtp_test", "role smtp"
 UNSET = None  # an option the row removes from the valid task
-# Not registered with the harness: test_credentials_in_base_url_are_not_echoed follows it on its own.
 URL_PASSWORD = "url-embedded-pw-Hq4Xc8Jv"
+harness.register_secret("password inside base_url", URL_PASSWORD)
 
 VALID_SETTINGS = {"host": "smtp.example.test", "port": 587, "sender_address": "noreply@example.test",
                   "sender_display_name": "Example", "enable_ssl": True, "username": "mailer@example.test",
