@@ -69,4 +69,8 @@ notes:
   - The API calls are made from the host that runs the task, normally the controller
     (C(delegate_to) V(localhost)), so that inventory hosts can be the portals themselves.
   - No message, warning, diff or return value contains O(api_key), O(auth_password) or an SMTP password.
+  - The environment fallbacks apply to every task that leaves the option unset. With E(DOCSPACE_API_KEY)
+    exported, a task that logs in with O(auth_username) fails because both methods are given; unset the
+    variable for such runs. Export secrets in the controller's environment rather than through a task's
+    C(environment) keyword, which Ansible shows at C(-vvv).
 """

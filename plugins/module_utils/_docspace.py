@@ -42,7 +42,7 @@ STATUS_HINTS = {
     400: "DocSpace rejected the request",
     401: "the credentials were rejected; check api_key, or auth_username and auth_password",
     402: "the portal's pricing plan hides the SMTP settings",
-    403: "access denied: the user must be a DocSpace owner or admin, and an API key needs write scope",
+    403: "access denied: the user must be a DocSpace owner or admin",
     404: "nothing found at this address; check that base_url is the portal root",
     429: "DocSpace rate limit reached",
 }
@@ -348,6 +348,9 @@ class DocSpaceClient:
         else:
             what = f"HTTP {status}"
             hint = STATUS_HINTS.get(status)
+            if status == 403:
+                # An API key's scope is the other cause of a 403; GETs need read scope, changes write scope.
+                hint += f", and an API key needs {'read' if method == 'GET' else 'write'} scope"
             if hint:
                 what += f" ({hint})"
             if server_message:
