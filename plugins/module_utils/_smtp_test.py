@@ -17,9 +17,11 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
 TRIGGER_PATH = "/api/2.0/smtpsettings/smtp/test"
 STATUS_PATH = "/api/2.0/smtpsettings/smtp/test/status"
 
-# The job usually finishes in well under a second (a refused connection is instant), so the first
-# status read comes soon and the pauses grow towards poll_interval for slow relays.
+# The job usually finishes within a second or two (a refused connection is instant). Reading the status
+# every 0.2 s for the first 2 s notices that within about 0.1 s (median) while staying at one read per
+# 0.2 s; after that the pauses grow towards poll_interval for slow relays.
 FIRST_POLL_DELAY = 0.2
+FAST_POLL_READS = 10
 POLL_GROWTH = 1.5
 
 Operation = dict[str, Any]  # keys: id, completed, percents, status, error
@@ -33,13 +35,15 @@ class SmtpTestError(DocSpaceError):
         self.operation = operation
 
 
-def poll_delays(poll_interval: float, first: float = FIRST_POLL_DELAY,
+def poll_delays(poll_interval: float, first: float = FIRST_POLL_DELAY, fast_reads: int = FAST_POLL_READS,
                 growth: float = POLL_GROWTH) -> Iterator[float]:
-    """Yield the pauses before successive status reads: soon at first, then growing up to poll_interval."""
+    """Yield the pauses before successive status reads: short at first, then growing up to poll_interval."""
     delay = min(first, poll_interval)
-    while True:
+    for _read in range(fast_reads):
         yield delay
+    while True:
         delay = min(delay * growth, poll_interval)
+        yield delay
 
 
 def poll_offsets(timeout: float, poll_interval: float) -> list[float]:

@@ -58,8 +58,9 @@ options:
     default: 120
   poll_interval:
     description:
-      - The longest pause in seconds between two status reads. The first read comes after 0.2 seconds and the
-        pauses grow by half each time until they reach O(poll_interval).
+      - The longest pause in seconds between two status reads. The status is read every 0.2 seconds for the
+        first 2 seconds (most tests finish by then), then the pauses grow by half each time until they reach
+        O(poll_interval). A O(poll_interval) below 0.2 is used from the first read.
     type: float
     default: 1.0
   request_timeout:

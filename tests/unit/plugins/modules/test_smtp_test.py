@@ -74,8 +74,8 @@ def test_success_waits_for_the_completed_read_and_returns_it(clock, monkeypatch)
                    Call("GET", STATUS, envelope(job(80, "Send test message"))),
                    Call("GET", STATUS, envelope(done))], monkeypatch)
     assert not outcome.failed
-    assert outcome.result == {"changed": False, "operation": done, "elapsed": 0.95}
-    assert clock.sleeps == [0.2, 0.3, 0.45]
+    assert outcome.result == {"changed": False, "operation": done, "elapsed": 0.6}
+    assert clock.sleeps == pytest.approx([0.2, 0.2, 0.2])
 
 
 def test_a_result_already_in_the_trigger_answer_is_kept_without_a_status_read(clock, monkeypatch):
@@ -114,13 +114,14 @@ def test_an_empty_status_fails_as_a_vanished_job(clock, monkeypatch):
 def test_the_timeout_fails_with_the_job_id_and_last_progress(clock, monkeypatch):
     running = job(40, "Connect to host")
     calls = [Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))]
-    calls += [Call("GET", STATUS, envelope(running)) for _poll in range(6)]
-    outcome = run(calls, monkeypatch, timeout=2, poll_interval=0.5)
+    calls += [Call("GET", STATUS, envelope(running)) for _poll in range(13)]
+    outcome = run(calls, monkeypatch, timeout=3, poll_interval=0.5)
     assert outcome.failed
-    assert outcome.result["msg"].startswith(f"The SMTP test job {JOB} did not finish within the timeout of 2 s; "
+    assert outcome.result["msg"].startswith(f"The SMTP test job {JOB} did not finish within the timeout of 3 s; "
                                             "last progress: step 'Connect to host' (40 %)")
-    assert outcome.result["elapsed"] == 2.0
-    assert clock.sleeps == [0.2, 0.3, 0.45, 0.5, 0.5, 0.05]
+    assert outcome.result["elapsed"] == 3.0
+    # Ten quick reads, then pauses growing up to poll_interval, the last one cut at the timeout.
+    assert clock.sleeps == pytest.approx([0.2] * 10 + [0.3, 0.45, 0.25])
 
 
 def test_wait_false_returns_the_first_answer_without_polling(clock, monkeypatch):
