@@ -15,7 +15,8 @@ fi
 COLLECTION_DIR="$BUILD_DIR/ansible_collections/onlyoffice/docspace"
 EMULATOR_PIDS=()
 
-step() { printf '\n==> %s\n' "$*"; }
+# A heading, with the seconds since the script started, so that logs show where the time goes.
+step() { printf '\n==> [%4ss] %s\n' "$SECONDS" "$*"; }
 
 # Create (or reuse) the virtualenv; it is rebuilt when the pinned requirements change.
 ensure_venv() {
