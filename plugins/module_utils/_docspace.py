@@ -57,12 +57,23 @@ def open_session() -> Any:
 
 def prepare_module(module: Any) -> None:
     """Start-up shared by every module: 'requests' must import, and URL credentials stay out of all output."""
-    # A password written into base_url is refused later, but Ansible echoes module_args in results and at -vvv.
-    url_password = urlsplit(str(module.params.get("base_url") or "")).password
-    if url_password:
-        module.no_log_values.add(url_password)
+    # A base_url carrying credentials is refused later, but Ansible echoes module_args in results and at -vvv.
+    module.no_log_values.update(_url_credentials(str(module.params.get("base_url") or "")))
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+
+def _url_credentials(text: str) -> set[str]:
+    """The user:password text of a URL and its password part, by the rule normalize_base_url shows it with."""
+    if "@" not in text:
+        return set()
+    # Whatever precedes the last "@" may be a user:password, even where urlsplit does not see one
+    # ("admin:pw@host", "https://admin:pa/ss@host").
+    userinfo = text.rsplit("@", 1)[0].split("://", 1)[-1]
+    secrets = {userinfo}
+    if ":" in userinfo:
+        secrets.add(userinfo.split(":", 1)[1])
+    return {secret for secret in secrets if secret}
 
 
 def connection_argument_spec() -> dict[str, dict[str, Any]]:
@@ -155,8 +166,7 @@ def normalize_base_url(base_url: str) -> str:
         except ValueError:
             problem = "its port is not a number between 0 and 65535"
     if problem:
-        # Whatever precedes the last "@" may be a user:password, even where urlsplit does not see one
-        # ("admin:pw@host", "https://admin:pa/ss@host"): never echo it.
+        # Never echo what may be credentials (see _url_credentials).
         shown = f"***@{text.rsplit('@', 1)[1]}" if "@" in text else text
         raise DocSpaceConfigError(
             f"base_url {shown!r} is not a portal root such as https://docspace.example.com: {problem}")
@@ -347,10 +357,7 @@ class DocSpaceClient:
             what = f"HTTP {status} but {detail}"
         else:
             what = f"HTTP {status}"
-            hint = STATUS_HINTS.get(status)
-            if status == 403:
-                # An API key's scope is the other cause of a 403; GETs need read scope, changes write scope.
-                hint += f", and an API key needs {'read' if method == 'GET' else 'write'} scope"
+            hint = _status_hint(status, method, response.headers.get("Location"))
             if hint:
                 what += f" ({hint})"
             if server_message:
@@ -358,11 +365,25 @@ class DocSpaceClient:
             elif parse_problem and parse_problem != "empty body":
                 what += f"; {parse_problem}"
             if retry_after is not None:
-                what += f"; Retry-After: {retry_after} s"
+                unit = " s" if _retry_after_seconds(retry_after) is not None else ""
+                what += f"; Retry-After: {retry_after}{unit}"
         message = f"DocSpace API {method} {path} failed: {what}"
         error_class = DocSpaceAuthError if status in (401, 402, 403) else DocSpaceError
         return error_class(message, method=method, path=path, status=status, server_message=server_message,
                            retry_after=retry_after)
+
+
+def _status_hint(status: int, method: str, location: str | None) -> str | None:
+    """What an HTTP error status most likely means for a DocSpace caller."""
+    if 300 <= status < 400:
+        # Redirects are not followed: a login page or another scheme would hide the real answer.
+        target = f" to {location}" if location else ""
+        return f"redirected{target}; set base_url to the portal root it names, e.g. its https:// address"
+    hint = STATUS_HINTS.get(status)
+    if status == 403:
+        # An API key's scope is the other cause of a 403; GETs need read scope, changes write scope.
+        hint = f"{hint}, and an API key needs {'read' if method == 'GET' else 'write'} scope"
+    return hint
 
 
 def _parse_json(response: Any) -> tuple[Any, str | None]:

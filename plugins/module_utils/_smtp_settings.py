@@ -105,19 +105,30 @@ def option_warnings(params: dict[str, Any]) -> list[str]:
     return warnings
 
 
-def normalize_desired(params: dict[str, Any]) -> dict[str, Any]:
-    """The compared fields of the configuration the task asks for."""
+def effective_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The task's SMTP options with DocSpace's defaults filled in where the task left them out."""
     enable_auth = auth_wanted(params)
+    display_name = params.get("sender_display_name")
     return {
         "host": params.get("host"),
-        "port": params.get("port") if params.get("port") is not None else DEFAULT_PORT,
+        "port": DEFAULT_PORT if params.get("port") is None else params["port"],
         "sender_address": params.get("sender_address"),
-        "sender_display_name": _display_name(params.get("sender_display_name", DEFAULT_SENDER_DISPLAY_NAME)),
+        "sender_display_name": DEFAULT_SENDER_DISPLAY_NAME if display_name is None else display_name,
         "enable_ssl": bool(params.get("enable_ssl")),
         "enable_auth": enable_auth,
         "username": params.get("username") if enable_auth else None,
-        "is_default": False,
+        "password": (params.get("password") or "") if enable_auth else None,
+        "use_ntlm": bool(params.get("use_ntlm")),
     }
+
+
+def normalize_desired(params: dict[str, Any]) -> dict[str, Any]:
+    """The compared fields of the configuration the task asks for."""
+    options = effective_options(params)
+    desired = {name: options[name] for name in COMPARED_FIELDS if name in options}
+    desired["sender_display_name"] = _display_name(options["sender_display_name"])
+    desired["is_default"] = False
+    return desired
 
 
 def normalize_dto(dto: Any) -> dict[str, Any]:
@@ -173,21 +184,20 @@ def plan(desired: dict[str, Any], current: dict[str, Any], update_password: str,
 
 def request_body(params: dict[str, Any]) -> dict[str, Any]:
     """The complete SmtpSettingsDto a save sends: POST replaces everything, so nothing is left out."""
-    enable_auth = auth_wanted(params)
-    display_name = params.get("sender_display_name")
+    options = effective_options(params)
     body = {
-        "host": params["host"],
-        "port": params.get("port") if params.get("port") is not None else DEFAULT_PORT,
-        "senderAddress": params["sender_address"],
+        "host": options["host"],
+        "port": options["port"],
+        "senderAddress": options["sender_address"],
         # Sent as given ("" included): DocSpace itself turns "" into its default name.
-        "senderDisplayName": DEFAULT_SENDER_DISPLAY_NAME if display_name is None else display_name,
-        "enableSSL": bool(params.get("enable_ssl")),
-        "enableAuth": enable_auth,
-        "useNtlm": bool(params.get("use_ntlm")),
+        "senderDisplayName": options["sender_display_name"],
+        "enableSSL": options["enable_ssl"],
+        "enableAuth": options["enable_auth"],
+        "useNtlm": options["use_ntlm"],
     }
-    if enable_auth:
-        body["credentialsUserName"] = params["username"]
-        body["credentialsUserPassword"] = params.get("password") or ""
+    if options["enable_auth"]:
+        body["credentialsUserName"] = options["username"]
+        body["credentialsUserPassword"] = options["password"]
     return body
 
 

@@ -4,6 +4,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+"""Ansible module onlyoffice.docspace.smtp_test."""
+
 from __future__ import annotations
 
 DOCUMENTATION = r"""
@@ -158,8 +160,8 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceError,
     connection_argument_spec,
     connection_module_kwargs,
-    prepare_module,
     normalize_base_url,
+    prepare_module,
 )
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
     STATUS_PATH,
@@ -184,11 +186,13 @@ def argument_spec() -> dict[str, dict[str, Any]]:
 
 
 def option_problem(params: dict[str, Any]) -> str | None:
-    """Explain what is wrong with the wait options, or return None."""
+    """Explain what is wrong with the wait and request time options, or return None."""
     if params["timeout"] < 0:
         return f"timeout must be 0 or more seconds, not {params['timeout']}"
     if params["poll_interval"] <= 0:
         return f"poll_interval must be more than 0 seconds, not {params['poll_interval']:g}"
+    if params["request_timeout"] <= 0:
+        return f"request_timeout must be more than 0 seconds, not {params['request_timeout']}"
     return None
 
 

@@ -406,10 +406,33 @@ class _FakeModule:
 
 
 @pytest.mark.parametrize("base_url, hidden", [
-    ("https://admin:url-secret-1@portal.test", {"url-secret-1"}),
+    ("https://admin:url-secret-1@portal.test", {"admin:url-secret-1", "url-secret-1"}),
+    ("https://admin:S3cr/et@portal.test", {"admin:S3cr/et", "S3cr/et"}),
+    ("admin:S3cret@portal.test", {"admin:S3cret", "S3cret"}),
+    ("https://admin:S3c#ret@portal.test", {"admin:S3c#ret", "S3c#ret"}),
     ("https://portal.test", set()),
-], ids=["password-in-url", "no-credentials"])
+], ids=["password-in-url", "slash-in-password", "no-scheme", "hash-in-password", "no-credentials"])
 def test_prepare_module_keeps_a_url_password_out_of_all_output(base_url, hidden):
     module = _FakeModule(base_url)
     prepare_module(module)
     assert module.no_log_values == hidden
+
+
+def test_a_redirect_is_not_followed_and_names_where_it_points():
+    client, session, _sleeps = make_client(
+        [Call("GET", SETTINGS_PATH, FakeResponse(301, "", {"Location": "https://portal.test/api/2.0/smtpsettings/smtp"}))])
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert caught.value.status == 301
+    assert "redirected to https://portal.test/api/2.0/smtpsettings/smtp" in str(caught.value)
+    assert "base_url" in str(caught.value)
+    assert session.seen[0]["options"]["allow_redirects"] is False
+
+
+def test_a_retry_after_date_is_shown_without_a_unit():
+    date = "Wed, 25 Nov 2026 18:00:00 GMT"
+    client, _session, sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(429, "", {"Retry-After": date}))])
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).endswith(f"Retry-After: {date}")
+    assert not sleeps

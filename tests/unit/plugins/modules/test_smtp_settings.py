@@ -128,8 +128,10 @@ def test_authenticated_save_sends_the_password_and_never_returns_it(monkeypatch,
 
 def test_aliases_of_the_credentials(monkeypatch):
     options = {key: value for key, value in AUTH.items() if key != "username"}
-    run(monkeypatch, [Call("GET", PATH, envelope(stored())), Call("POST", PATH, envelope(STORED_AUTH), body=AUTH_BODY)],
-        credentials_user_name="mailer@example.com", credentials_user_password=SMTP_PASSWORD, **options)
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(stored())),
+                                Call("POST", PATH, envelope(STORED_AUTH), body=AUTH_BODY)],
+                  credentials_user_name="mailer@example.com", credentials_user_password=SMTP_PASSWORD, **options)
+    assert not outcome.failed and outcome.result["changed"] is True
 
 
 def test_on_change_with_a_new_password_changes_nothing(monkeypatch):
@@ -165,9 +167,10 @@ def test_use_ntlm_warns_and_stays_idempotent(monkeypatch, warnings):
 
 
 def test_use_ntlm_is_sent_as_given(monkeypatch):
-    run(monkeypatch, [Call("GET", PATH, envelope(stored(port=2525))),
-                      Call("POST", PATH, envelope(stored()), body={**PLAIN_BODY, "useNtlm": True})],
-        use_ntlm=True, **PLAIN)
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(stored(port=2525))),
+                                Call("POST", PATH, envelope(stored()), body={**PLAIN_BODY, "useNtlm": True})],
+                  use_ntlm=True, **PLAIN)
+    assert not outcome.failed and outcome.result["changed"] is True
 
 
 def test_empty_display_name_is_sent_as_given_and_idempotent(monkeypatch):

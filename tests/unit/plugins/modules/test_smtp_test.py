@@ -191,7 +191,8 @@ def test_request_timeout_is_the_http_timeout_and_timeout_is_the_wait(clock, monk
 
 
 @pytest.mark.parametrize("args, text", [({"timeout": -1}, "timeout must be 0 or more"),
-                                        ({"poll_interval": 0}, "poll_interval must be more than 0")])
+                                        ({"poll_interval": 0}, "poll_interval must be more than 0"),
+                                        ({"request_timeout": 0}, "request_timeout must be more than 0")])
 def test_wrong_wait_options_fail_before_any_request(clock, monkeypatch, args, text):
     outcome = run(None, monkeypatch, **args)
     assert outcome.failed and text in outcome.result["msg"]
