@@ -15,20 +15,10 @@ BENCH_VENV="${BENCH_VENV:-$ROOT/.venv/bench-core-$ANSIBLE_CORE-py$PY_VERSION}"
 
 # Its own virtualenv: the test one stays free of matplotlib and is not rebuilt because of the benchmark.
 ensure_bench_venv() {
-    local stamp_want stamp_file="$BENCH_VENV/.requirements-stamp"
-    local requirement_args=(-r "$ROOT/bench/requirements.txt") file
-    for file in "$ROOT"/tests/requirements-*.txt; do requirement_args+=(-r "$file"); done
-    stamp_want="$ANSIBLE_CORE $(cat "$ROOT"/tests/requirements-*.txt "$ROOT/bench/requirements.txt" \
-        | sha256sum | cut -c1-16)"
-    if [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$stamp_want" ]; then
-        step "creating virtualenv $BENCH_VENV (ansible-core $ANSIBLE_CORE, Python $PY_VERSION)"
-        rm -rf "$BENCH_VENV"
-        "$PYTHON" -m venv "$BENCH_VENV"
-        "$BENCH_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-        "$BENCH_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            "ansible-core==$ANSIBLE_CORE" "${requirement_args[@]}"
-        echo "$stamp_want" > "$stamp_file"
-    fi
+    local requirement_args=()
+    mapfile -t requirement_args < <(test_requirement_args)
+    make_venv "$BENCH_VENV" "benchmark: ansible-core $ANSIBLE_CORE, Python $PY_VERSION" \
+        "ansible-core==$ANSIBLE_CORE" -r "$ROOT/bench/requirements.txt" "${requirement_args[@]}"
 }
 
 main() {

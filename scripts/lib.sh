@@ -18,21 +18,37 @@ EMULATOR_PIDS=()
 # A heading, with the seconds since the script started, so that logs show where the time goes.
 step() { printf '\n==> [%4ss] %s\n' "$SECONDS" "$*"; }
 
-# Create (or reuse) the virtualenv; it is rebuilt when the pinned requirements change.
-ensure_venv() {
-    local stamp_want stamp_file="$VENV/.requirements-stamp"
-    local requirement_args=() file
-    for file in "$ROOT"/tests/requirements-*.txt; do requirement_args+=(-r "$file"); done
-    stamp_want="$ANSIBLE_CORE $(cat "$ROOT"/tests/requirements-*.txt | sha256sum | cut -c1-16)"
-    if [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$stamp_want" ]; then
-        step "creating virtualenv $VENV (ansible-core $ANSIBLE_CORE, Python $PY_VERSION)"
-        rm -rf "$VENV"
-        "$PYTHON" -m venv "$VENV"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            "ansible-core==$ANSIBLE_CORE" "${requirement_args[@]}"
-        echo "$stamp_want" > "$stamp_file"
+# Create a virtualenv at DIR and pip-install ARGS into it, or reuse it: it is rebuilt only when the
+# arguments or the contents of the requirement files among them change.  make_venv DIR LABEL ARGS...
+make_venv() {
+    local dir="$1" label="$2" stamp_want arg
+    shift 2
+    stamp_want="$(for arg in "$@"; do
+        printf '%s\n' "$arg"
+        if [ -f "$arg" ]; then cat "$arg"; fi
+    done | sha256sum | cut -c1-16)"
+    if [ ! -f "$dir/.requirements-stamp" ] || [ "$(cat "$dir/.requirements-stamp")" != "$stamp_want" ]; then
+        step "creating virtualenv $dir ($label)"
+        rm -rf "$dir"
+        "$PYTHON" -m venv "$dir"
+        "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+        echo "$stamp_want" > "$dir/.requirements-stamp"
     fi
+}
+
+# The pinned requirement files of the tests, as pip arguments.
+test_requirement_args() {
+    local file
+    for file in "$ROOT"/tests/requirements-*.txt; do printf -- '-r\n%s\n' "$file"; done
+}
+
+# The test virtualenv: the pinned ansible-core and test tools; activated for the rest of the script.
+ensure_venv() {
+    local requirement_args=()
+    mapfile -t requirement_args < <(test_requirement_args)
+    make_venv "$VENV" "ansible-core $ANSIBLE_CORE, Python $PY_VERSION" \
+        "ansible-core==$ANSIBLE_CORE" "${requirement_args[@]}"
     # shellcheck disable=SC1091
     source "$VENV/bin/activate"
 }

@@ -30,16 +30,7 @@ INSTALL_DIR="$BUILD_DIR/installed"
 DIST_DIR="$BUILD_DIR/dist"
 
 ensure_lint_venv() {
-    local stamp_want stamp_file="$LINT_VENV/.requirements-stamp"
-    stamp_want="$(sha256sum < "$LINT_REQUIREMENTS" | cut -c1-16)"
-    if [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$stamp_want" ]; then
-        step "creating virtualenv $LINT_VENV (lint tools)"
-        rm -rf "$LINT_VENV"
-        "$PYTHON" -m venv "$LINT_VENV"
-        "$LINT_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-        "$LINT_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$LINT_REQUIREMENTS"
-        echo "$stamp_want" > "$stamp_file"
-    fi
+    make_venv "$LINT_VENV" "lint tools" -r "$LINT_REQUIREMENTS"
     # shellcheck disable=SC1091
     source "$LINT_VENV/bin/activate"
     export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
