@@ -46,18 +46,6 @@ def poll_delays(poll_interval: float, first: float = FIRST_POLL_DELAY, fast_read
         yield delay
 
 
-def poll_offsets(timeout: float, poll_interval: float) -> list[float]:
-    """Seconds after the trigger at which the status is read if each read were instant (the last cut to timeout)."""
-    offsets: list[float] = []
-    elapsed = 0.0
-    for delay in poll_delays(poll_interval):
-        if elapsed >= timeout:
-            return offsets
-        elapsed = min(elapsed + delay, timeout)
-        offsets.append(round(elapsed, 6))
-    raise AssertionError("unreachable: poll_delays never ends")
-
-
 def operation_from(response: Any) -> Operation | None:
     """Normalise DocSpace's job status DTO into the module's `operation`, or None when there is no job."""
     if not isinstance(response, dict) or not response.get("id"):

@@ -16,7 +16,6 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test imp
     finished,
     operation_from,
     poll_delays,
-    poll_offsets,
     wait_for_job,
 )
 
@@ -88,13 +87,14 @@ def test_a_poll_interval_below_the_first_pause_is_used_from_the_start():
     assert list(itertools.islice(poll_delays(0.05), 3)) == [0.05, 0.05, 0.05]
 
 
-def test_the_offsets_of_the_reads_end_exactly_at_the_timeout():
-    offsets = poll_offsets(3, 1.0)
+def test_the_reads_follow_the_schedule_and_the_last_one_comes_exactly_at_the_timeout():
+    clock = FakeTime()
+    script = StatusScript(clock, [job(40, "Connect to host")] * 50)
+    with pytest.raises(SmtpTestError, match="did not finish"):
+        wait_for_job(operation_from(job(5, "Setup tenant")), script, 3, 1.0, started=clock.now,
+                     clock=clock.monotonic, sleep=clock.sleep)
+    offsets = [round(read - 100.0, 6) for read in script.read_at]
     assert offsets == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.3, 2.75, 3.0])
-
-
-def test_a_zero_timeout_plans_no_read():
-    assert poll_offsets(0, 1.0) == []
 
 
 # --- job states ---
