@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Benchmark driver; scripts/bench.sh sets up the venv and the collection tree and then calls this.
+"""Benchmark driver; `nox -s bench` (make bench) sets up the venv and the collection tree and then calls this.
 
 Exit status: 0 when everything ran (goals met or not: speed is reported, not enforced, unless --strict),
 1 on breakage (a playbook failed, or a task sent other requests than SPEC.md says), 2 on bad usage.
@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # docspace_harness
 
 # pylint: disable=wrong-import-position  # the path above makes the package importable from any cwd
 from docspace_bench import fleet, import_cost, report, requests_per_task, task_times, test_latency
-from docspace_bench.emulator import EmulatorProcess
+from docspace_harness.emulator import EmulatorProcess
 from docspace_bench.playbook import Ansible
 
 SECTIONS = ("requests", "task_times", "import_cost", "test_latency", "fleet")
@@ -75,7 +76,6 @@ def main() -> int:
     sizes = _sizes(options.quick)
     sections = options.only or list(SECTIONS)
     ansible = Ansible(options.collections_root.resolve())
-    emulator_dir = collection / "tests" / "emulator"
     started = time.monotonic()
     results: dict[str, Any] = {"meta": {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": options.quick,
@@ -91,7 +91,7 @@ def main() -> int:
 
     try:
         if {"requests", "task_times", "test_latency"} & set(sections):
-            with EmulatorProcess(emulator_dir, 1) as emulator:
+            with EmulatorProcess("--portals", "1") as emulator:
                 if "requests" in sections:
                     timed("requests", lambda: requests_per_task.measure(ansible, emulator))
                 if "task_times" in sections:
@@ -102,7 +102,8 @@ def main() -> int:
             timed("import_cost", lambda: import_cost.measure(sys.executable, options.collections_root.resolve(),
                                                              sizes["import_reps"]))
         if "fleet" in sections:
-            with EmulatorProcess(emulator_dir, max(sizes["fleet_sizes"] + [sizes["configure_size"]])) as emulator:
+            fleet_portals = max(sizes["fleet_sizes"] + [sizes["configure_size"]])
+            with EmulatorProcess("--portals", str(fleet_portals)) as emulator:
                 timed("fleet", lambda: fleet.measure(ansible, emulator, sizes["fleet_sizes"], sizes["fleet_reps"],
                                                      sizes["configure_size"], pipelining=sizes["pipelining"]))
     except (RuntimeError, OSError, KeyError, ValueError) as error:

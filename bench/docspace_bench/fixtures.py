@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .emulator import Portal
+from docspace_harness.emulator import Portal
 
 SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
 

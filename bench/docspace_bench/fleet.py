@@ -16,7 +16,7 @@ import statistics
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .emulator import EmulatorProcess, Portal, count_requests
+from docspace_harness.emulator import EmulatorProcess, Portal, count_requests
 from .fixtures import smtp_config, to_dto
 from .playbook import Ansible
 

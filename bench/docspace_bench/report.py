@@ -185,7 +185,7 @@ def plot(results: dict[str, Any], target: Path) -> str | None:
 
 
 def write(results: dict[str, Any], out: Path, stem: str) -> list[Path]:
-    """Write <stem>.json, <stem>.md and (for a fleet run) <stem>-fleet.png into out."""
+    """Write <stem>.md, (for a fleet run) <stem>-fleet.png, and the raw <stem>.json (git ignores it) into out."""
     out.mkdir(parents=True, exist_ok=True)
     results["goals"] = goals(results)
     results["plot"] = plot(results, out / f"{stem}-fleet.png") if "fleet" in results else None

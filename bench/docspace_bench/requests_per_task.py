@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .emulator import EmulatorProcess, Portal, count_requests
+from docspace_harness.emulator import EmulatorProcess, Portal, count_requests
 from .fixtures import SETTINGS_PATH, connection, control_task, smtp_config, to_dto
 from .playbook import Ansible
 

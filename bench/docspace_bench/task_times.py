@@ -19,7 +19,7 @@ from __future__ import annotations
 import statistics
 from typing import Any, Callable
 
-from .emulator import EmulatorProcess, Portal
+from docspace_harness.emulator import EmulatorProcess, Portal
 from .fixtures import connection, control_task, smtp_config, to_dto, uri_way
 from .playbook import Ansible
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from .emulator import EmulatorProcess
+from docspace_harness.emulator import EmulatorProcess
 from .fixtures import connection, control_task, smtp_config, to_dto
 from .playbook import Ansible
 from .requests_per_task import STATUS, TRIGGER

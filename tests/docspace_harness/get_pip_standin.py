@@ -1,4 +1,4 @@
-# Stand-in for ansible-test's downloaded get-pip script (see scripts/lib.sh for why).
+# Stand-in for ansible-test's downloaded get-pip script (why: docspace_harness/collection.py, pip_bootstrap_standin).
 # ansible-test runs it as `python get_pip_X.py <pip install options and packages>`.
 """Bootstrap pip from ensurepip, then install the packages ansible-test asked for."""
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Start the portal emulator as its own process (as users do) and drive its control API."""
+"""Start the portal emulator as its own process (as users do) and drive its control API (Portal)."""
 
 from __future__ import annotations
 
@@ -16,35 +16,49 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
-
 SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
 
 
-class EmulatorProcess:
-    """`run_emulator.py --portals N` in the background; a context manager."""
+EMULATOR_DIR = Path(__file__).resolve().parents[1] / "emulator"
 
-    def __init__(self, emulator_dir: Path, portals: int, python: str = sys.executable) -> None:
-        self.emulator_dir = emulator_dir
-        self.portals = portals
+
+class EmulatorProcess:
+    """`run_emulator.py ARGS` in the background, as users start it; a context manager.
+
+    The one way the noxfile (integration targets, `make emulator`), the demo and the benchmark start the
+    emulator. python is an interpreter with the emulator's requirements (tests/requirements/emulator.txt).
+    """
+
+    def __init__(self, *args: str, python: str = sys.executable, workdir: Path | None = None,
+                 emulator_dir: Path = EMULATOR_DIR, foreground: bool = False) -> None:
+        self.args = args
         self.python = python
-        self._workdir = tempfile.TemporaryDirectory(prefix="docspace-bench-emu-")
-        self.info_file = Path(self._workdir.name, "info.json")
-        self.log_file = Path(self._workdir.name, "emulator.log")
+        self.emulator_dir = emulator_dir
+        self.foreground = foreground
+        self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="docspace-emulator-")
+        self.workdir = workdir or Path(self._tmp.name)  # type: ignore[union-attr]
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.info_file = self.workdir / "info.json"
+        self.log_file = self.workdir / "emulator.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
 
     def __enter__(self) -> "EmulatorProcess":
         env = {**os.environ, "PYTHONPATH": str(self.emulator_dir)}
-        with open(self.log_file, "wb") as log:
-            self.process = subprocess.Popen(
-                [self.python, str(self.emulator_dir / "run_emulator.py"), "--portals", str(self.portals),
-                 "--info-file", str(self.info_file)], stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.info_file.unlink(missing_ok=True)
+        command = [self.python, str(self.emulator_dir / "run_emulator.py"), *self.args,
+                   "--info-file", str(self.info_file)]
+        if self.foreground:  # its banner and log on the terminal
+            self.process = subprocess.Popen(command, env=env)
+        else:
+            with open(self.log_file, "wb") as log:
+                self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 60
         while not self.info_file.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.__exit__(None, None, None)
-                raise RuntimeError(f"the emulator did not start:\n{self.log_file.read_text()[-3000:]}")
+                log_text = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
+                raise RuntimeError(f"the portal emulator did not start:\n{log_text}")
             time.sleep(0.05)
         # The file may be visible a moment before it is complete.
         for _attempt in range(100):
@@ -55,6 +69,11 @@ class EmulatorProcess:
                 time.sleep(0.05)
         return self
 
+    def wait(self) -> None:
+        """Until the emulator stops (Ctrl-C)."""
+        if self.process:
+            self.process.wait()
+
     def __exit__(self, *exc: Any) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -63,7 +82,8 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._workdir.cleanup()
+        if self._tmp:
+            self._tmp.cleanup()
 
     def portal(self, index: int) -> "Portal":
         """Control handle of portal number index."""
@@ -84,6 +104,8 @@ class Portal:
         self.api_key: str = entry["admin"]["api_key"]
         self.admin_email: str = entry["admin"]["email"]
         self.admin_password: str = entry["admin"]["password"]
+        import requests  # pylint: disable=import-outside-toplevel  # the noxfile has no requests
+
         self._http = requests.Session()
 
     def _control(self, method: str, what: str, body: Any = None) -> Any:

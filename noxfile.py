@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one entry point of tests, gates, benchmark and demo: `nox -l` lists the sessions.
+
+antsibull-nox (antsibull-nox.toml) brings lint (ruff), typing (mypy), docs-check, extra-checks,
+build-import-check and ansible-lint; the sessions below are ours. `make test` runs TEST_SESSIONS.
+New test files need no change here: pytest collects tests/emulator/tests, tests/system and ansible-test
+tests/unit and tests/integration/targets. A new gate is one short session tagged "gates".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import antsibull_nox
+import nox
+
+ROOT = Path(__file__).resolve().parent
+REQUIREMENTS = ROOT / "tests" / "requirements"
+sys.path.insert(0, str(ROOT / "tests"))
+# pylint: disable-next=wrong-import-position  # the harness lives in tests/, not in site-packages
+from docspace_harness.collection import layout_collection, pip_bootstrap_standin  # noqa: E402
+from docspace_harness.emulator import EmulatorProcess  # noqa: E402
+
+antsibull_nox.load_antsibull_nox_toml()
+
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+
+# Supported ansible-core releases, each with a controller Python it supports (2.17: 3.10-3.12,
+# 2.19: 3.11-3.13, 2.21: 3.12-3.14). DEFAULT runs the suites that need only one core.
+CORES = {"2.17": ("2.17.14", "3.12"), "2.19": ("2.19.14", "3.11"), "2.21": ("2.21.5", "3.13")}
+DEFAULT = "2.19"
+DEFAULT_PYTHON = CORES[DEFAULT][1]
+
+# `make test`: cheap and default-core checks first, so that a broken change fails early; then the
+# packaging gates and the other cores of the matrix.
+TEST_SESSIONS = [
+    "lint", "typing-harness", "extra-checks", "changelog",
+    f"sanity-{DEFAULT}", f"units-{DEFAULT}", "emulator-tests", f"integration-{DEFAULT}", "system",
+    "docs-check", "ansible-lint", "artifact", "build-import-check", "ee",
+    *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
+]
+nox.options.sessions = TEST_SESSIONS
+
+
+def requirements(*names: str) -> list[str]:
+    """pip arguments for tests/requirements/<name>.txt."""
+    return [arg for name in names for arg in ("-r", str(REQUIREMENTS / f"{name}.txt"))]
+
+
+def install_core(session: nox.Session, leg: str = DEFAULT, *extra: str) -> None:
+    """The leg's pinned ansible-core with the test tools and the emulator (it runs in this venv)."""
+    session.install(f"ansible-core=={CORES[leg][0]}", *requirements("test", "emulator", *extra))
+
+
+def venv_python(session: nox.Session) -> str:
+    """The session's interpreter, for processes the session starts itself."""
+    return str(Path(session.bin) / "python")
+
+
+@contextmanager
+def collection_tree(session: nox.Session) -> Iterator[Path]:
+    """This checkout as <tmp>/ansible_collections/onlyoffice/docspace, removed afterwards (KEEP_BUILD=1 keeps it)."""
+    collection = layout_collection()
+    collections_root = collection.parents[2]
+    session.log(f"collection tree: {collection}")
+    try:
+        yield collection
+    finally:
+        if os.environ.get("KEEP_BUILD") != "1":
+            shutil.rmtree(collections_root, ignore_errors=True)
+
+
+def ansible_test(session: nox.Session, leg: str, command: str, *args: str) -> None:
+    """ansible-test COMMAND --local on the leg's core and Python, in a fresh collection tree."""
+    install_core(session, leg)
+    ansible_test_dir = session.run("python", "-c", "import ansible_test, os; print(os.path.dirname(ansible_test.__file__))",
+                                   silent=True)
+    standin = pip_bootstrap_standin(Path(str(ansible_test_dir).strip()))
+    if standin:
+        session.log(f"installed the offline pip bootstrap stand-in as {standin}")
+    with ExitStack() as stack:
+        collection = stack.enter_context(collection_tree(session))
+        if command == "integration":
+            stack.enter_context(integration_emulators(session, collection))
+        with session.chdir(collection):
+            session.run("ansible-test", command, "--local", "--python", CORES[leg][1], "--color", "no",
+                        *args, *session.posargs)
+
+
+@contextmanager
+def integration_emulators(session: nox.Session, collection: Path) -> Iterator[None]:
+    """Two emulators (eight HTTP portals; one HTTPS portal), handed to the targets in integration_config.yml."""
+    python = venv_python(session)
+    with EmulatorProcess("--portals", "8", python=python) as http, \
+            EmulatorProcess("--portals", "1", "--https", python=python) as https:
+        config = {"docspace_emulator": http.info, "docspace_emulator_https": https.info}
+        # JSON is YAML.
+        (collection / "tests" / "integration" / "integration_config.yml").write_text(json.dumps(config, indent=1))
+        yield
+
+
+def add_matrix_sessions() -> None:
+    """sanity-<leg>, units-<leg> and integration-<leg> for every supported ansible-core."""
+    for leg, (core, python) in CORES.items():
+        for suite, args in (("sanity", ()), ("units", ()), ("integration", ("--continue-on-error",))):
+            def run(session: nox.Session, leg: str = leg, suite: str = suite, args: tuple[str, ...] = args) -> None:
+                ansible_test(session, leg, suite, *args)
+            run.__doc__ = f"ansible-test {suite} --local, ansible-core {core}, Python {python}"
+            nox.session(name=f"{suite}-{leg}", python=python, tags=[suite, "matrix"] if leg != DEFAULT else [suite])(run)
+
+
+add_matrix_sessions()
+
+
+@nox.session(name="emulator-tests", python=DEFAULT_PYTHON)
+def emulator_tests(session: nox.Session) -> None:
+    """The portal emulator's own pytest suite (tests/emulator/tests)."""
+    session.install(*requirements("emulator"))
+    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/emulator/tests", *session.posargs,
+                env={"PYTHONPATH": str(ROOT / "tests" / "emulator")})
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def system(session: nox.Session) -> None:
+    """ansible-playbook runs against the emulator (pytest, tests/system), from a collection tree."""
+    install_core(session)
+    with collection_tree(session) as collection, session.chdir(collection):
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/system", *session.posargs,
+                    env={"PYTHONPATH": os.pathsep.join(str(collection / "tests" / sub) for sub in ("emulator", "."))})
+
+
+@nox.session(name="typing-harness", python=DEFAULT_PYTHON)
+def typing_harness(session: nox.Session) -> None:
+    """mypy over the harness: noxfile, tests/docspace_harness, the emulator, the system suite, bench, demo."""
+    install_core(session, DEFAULT, "typing", "bench")
+    session.install(*requirements("nox"))
+    # Each directory is its own import root (the emulator's package, the system suite's conftest modules).
+    mypy_path = os.pathsep.join(str(ROOT / sub) for sub in ("tests", "tests/emulator", "tests/system", "bench"))
+    for target in ("noxfile.py", "tests/docspace_harness", "tests/emulator", "tests/system", "bench", "demo"):
+        session.run("mypy", "--config-file", "mypy.ini", "--explicit-package-bases", target, env={"MYPYPATH": mypy_path})
+
+
+def gate(session: nox.Session, name: str, *args: str) -> None:
+    """Run tests/docspace_harness/gates.py NAME on a fresh collection tree, in the gates environment."""
+    session.install(*requirements("gates"))
+    with collection_tree(session) as collection:
+        session.run("python", str(ROOT / "tests" / "docspace_harness" / "gates.py"), name, str(collection), *args,
+                    env={"ANSIBLE_NOCOLOR": "1", "ANSIBLE_HOME": str(collection.parents[2] / "ansible-home")})
+
+
+@nox.session(python=DEFAULT_PYTHON, tags=["gates"])
+def changelog(session: nox.Session) -> None:
+    """antsibull-changelog lint; version_added set; changelog.yaml and CHANGELOG.md up to date."""
+    gate(session, "changelog")
+
+
+@nox.session(name="changelog-update", python=DEFAULT_PYTHON, default=False)
+def changelog_update(session: nox.Session) -> None:
+    """Rewrite changelogs/changelog.yaml and CHANGELOG.md from the fragments (CHANGELOG_DATE=YYYY-MM-DD)."""
+    gate(session, "changelog-update", str(ROOT))
+
+
+@nox.session(python=DEFAULT_PYTHON, tags=["gates"])
+def artifact(session: nox.Session) -> None:
+    """Build the artifact, install it into an empty path, ansible-doc every module and role from there."""
+    gate(session, "artifact")
+
+
+@nox.session(python=DEFAULT_PYTHON, tags=["gates"])
+def ee(session: nox.Session) -> None:
+    """ansible-builder introspect and create for an EE with the artifact (antsibull-nox's ee-check needs containers)."""
+    gate(session, "ee")
+
+
+@nox.session(python=DEFAULT_PYTHON, default=False)
+def demo(session: nox.Session) -> None:
+    """The role against three emulated portals: test mails, a re-run, a --check --diff audit of drift."""
+    install_core(session)
+    with collection_tree(session) as collection:
+        session.run("python", str(ROOT / "demo" / "run_demo.py"), str(collection), external=True)
+
+
+@nox.session(python=DEFAULT_PYTHON, default=False)
+def emulator(session: nox.Session) -> None:
+    """The portal emulator in the foreground (Ctrl-C stops it); arguments go to it (default --portals 3)."""
+    install_core(session)
+    workdir = Path(os.environ.get("DOCSPACE_EMULATOR_DIR", "/tmp/docspace-emulator"))
+    layout_collection(workdir)  # the checkout as an installed collection, for playbooks in another terminal
+    with EmulatorProcess(*(session.posargs or ["--portals", "3"]), python=venv_python(session), workdir=workdir,
+                         foreground=True) as process:
+        inventory = workdir / "inventory.yml"
+        tool = [str(ROOT / "demo" / "emulator_tool.py")]
+        session.run("python", *tool, "inventory", str(process.info_file), str(inventory), silent=True)
+        session.run("python", *tool, "describe", str(process.info_file), str(inventory))
+        print(f"The collection from this checkout, for playbooks run in another terminal:\n"
+              f"  source {session.bin}/activate; export ANSIBLE_COLLECTIONS_PATH={workdir}")
+        try:
+            process.wait()
+        except KeyboardInterrupt:
+            pass
+
+
+@nox.session(python=DEFAULT_PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """The benchmark (bench/run_bench.py; arguments go to it, e.g. --quick)."""
+    install_core(session, DEFAULT, "bench")
+    with collection_tree(session) as collection:
+        session.run("python", str(ROOT / "bench" / "run_bench.py"), "--collections-root", str(collection.parents[2]),
+                    *session.posargs)
