@@ -1,35 +1,39 @@
-# Developer entry points; each one sets itself up (virtualenv, collection tree, emulator) as needed.
-.PHONY: test demo sanity units emulator-tests integration system lint bench emulator clean
+# Aliases for nox sessions (noxfile.py; `make sessions` lists them all). The first call creates
+# .venv/nox with the pinned nox and antsibull-nox (tests/requirements/nox.txt); nox builds the rest.
+PYTHON ?= python3.11
+NOX_VENV := .venv/nox
+NOX := $(NOX_VENV)/bin/nox
+.PHONY: test demo sanity units emulator-tests integration system lint gates matrix bench emulator sessions clean
 
-test:            ## every test suite (what CI runs)
-	scripts/test.sh all
+test: $(NOX)           ## every check CI runs (= .ci/run)
+	$(NOX)
 
-demo:            ## the role against the bundled emulator, with a test mail and a check-mode audit
-	scripts/demo.sh
+demo: $(NOX)           ## the role against the bundled emulator, with a test mail and a check-mode audit
+	$(NOX) -s demo
 
-sanity:
-	scripts/test.sh sanity
+sanity units: $(NOX)   ## on the default ansible-core; `nox -t units` runs every core
+	$(NOX) -s $@-2.19
 
-units:
-	scripts/test.sh units
+integration: $(NOX)    ## make integration TARGET=smtp_settings runs one target
+	$(NOX) -s integration-2.19 -- $(TARGET)
 
-emulator-tests:
-	scripts/test.sh emulator
+emulator-tests system bench emulator: $(NOX)  ## ARGS go to the session, e.g. make bench ARGS=--quick
+	$(NOX) -s $@ -- $(ARGS)
 
-integration:     ## make integration TARGET=smtp_settings runs one target
-	scripts/test.sh integration $(TARGET)
+lint: $(NOX)           ## code lint, types, docs, packaging gates
+	$(NOX) -s lint typing-harness extra-checks changelog docs-check ansible-lint artifact build-import-check ee
 
-system:
-	scripts/test.sh system
+matrix: $(NOX)         ## sanity, units and integration on every supported ansible-core
+	$(NOX) -t sanity units integration
 
-lint:
-	scripts/test.sh lint
+sessions: $(NOX)
+	$(NOX) -l
 
-bench:
-	scripts/bench.sh
-
-emulator:        ## start the portal emulator in the foreground for offline rehearsal
-	scripts/emulator.sh
+$(NOX): tests/requirements/nox.txt
+	rm -rf $(NOX_VENV)
+	$(PYTHON) -m venv $(NOX_VENV)
+	$(NOX_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements/nox.txt
+	touch $(NOX)
 
 clean:
-	rm -rf build .venv tests/output
+	rm -rf build .venv .nox tests/output

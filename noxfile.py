@@ -188,7 +188,7 @@ def demo(session: nox.Session) -> None:
     """The role against three emulated portals: test mails, a re-run, a --check --diff audit of drift."""
     install_core(session)
     with collection_tree(session) as collection:
-        session.run("python", str(ROOT / "demo" / "run_demo.py"), str(collection), external=True)
+        session.run("python", str(ROOT / "demo" / "run_demo.py"), str(collection))
 
 
 @nox.session(python=DEFAULT_PYTHON, default=False)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Small helpers around a running portal emulator, for scripts/demo.sh and scripts/emulator.sh.
+"""Small helpers around a running portal emulator, for demo/run_demo.py and `make emulator` (noxfile.py).
 
 Usage: python demo/emulator_tool.py COMMAND INFO_FILE [ARGS]
   inventory INFO OUT        write an Ansible inventory of the emulated portals (one host per portal)

@@ -79,7 +79,7 @@ def markdown(results: dict[str, Any]) -> str:
              f"{meta['date']} · {meta['cpus']} CPUs · Python {meta['python']} · ansible-core {meta['ansible_core']} · "
              f"load average {meta['load_before']} before, {meta['load_after']} after · "
              f"benchmark took {meta['duration']:.0f} s", "",
-             "Reproduce: `make bench` (or `scripts/bench.sh --quick`).", "", "## Goals", "",
+             "Reproduce: `make bench` (or `make bench ARGS=--quick`).", "", "## Goals", "",
              "| goal | target | measured | |", "|---|---|---|---|"]
     for row in results["goals"]:
         verdict = "met" if row["met"] else "**missed**"

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 COLLECTION_DIR = Path(__file__).resolve().parents[2]
-# The playbooks must load this checkout's collection: scripts/test.sh lays it out as
+# The playbooks must load this checkout's collection: noxfile.py (session system) lays it out as
 # <build>/ansible_collections/onlyoffice/docspace and runs the system tests from there.
 COLLECTIONS_ROOT = COLLECTION_DIR.parents[min(2, len(COLLECTION_DIR.parents) - 1)]
 
@@ -69,7 +69,7 @@ def register_secret(name: str, value: str) -> None:
 def _check_layout() -> None:
     if COLLECTION_DIR.parts[-3:] != ("ansible_collections", "onlyoffice", "docspace"):
         raise RuntimeError(f"{COLLECTION_DIR} is not .../ansible_collections/onlyoffice/docspace: "
-                           "run the system tests with `scripts/test.sh system`")
+                           "run the system tests with `make system` (nox -s system)")
 
 
 @dataclass

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Integration test of onlyoffice.docspace.smtp_settings: main.yml tells the story against emulated portal 0
-# (started by scripts/test.sh) and asserts every step on the emulator's request log. The whole run goes
+# (started by noxfile.py, sessions integration-*) and asserts every step on the emulator's request log. The whole run goes
 # through ansible-playbook -vvv into a log, which must not contain any secret: the API keys and passwords
 # of the emulator's info file (integration_config.yml) and the SMTP passwords main.yml uses.
 set -eu -o pipefail
