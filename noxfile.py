@@ -45,7 +45,7 @@ DEFAULT_PYTHON = CORES[DEFAULT][1]
 # `make test`: cheap and default-core checks first, so that a broken change fails early; then the
 # packaging gates and the other cores of the matrix.
 TEST_SESSIONS = [
-    "lint", "typing-harness", "extra-checks", "changelog",
+    "lint", "lint-harness", "extra-checks", "changelog",
     f"sanity-{DEFAULT}", f"units-{DEFAULT}", "emulator-tests", f"integration-{DEFAULT}", "system",
     "docs-check", "ansible-lint", "artifact", "build-import-check", "ee",
     *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
@@ -140,14 +140,18 @@ def system(session: nox.Session) -> None:
                     env={"PYTHONPATH": os.pathsep.join(str(collection / "tests" / sub) for sub in ("emulator", "."))})
 
 
-@nox.session(name="typing-harness", python=DEFAULT_PYTHON)
-def typing_harness(session: nox.Session) -> None:
-    """mypy over the harness: noxfile, tests/docspace_harness, the emulator, the system suite, bench, demo."""
-    install_core(session, DEFAULT, "typing", "bench")
-    session.install(*requirements("nox"))
-    # Each directory is its own import root (the emulator's package, the system suite's conftest modules).
+HARNESS_CODE = ("noxfile.py", "tests/docspace_harness", "tests/emulator", "tests/system", "bench", "demo")
+
+
+@nox.session(name="lint-harness", python=DEFAULT_PYTHON)
+def lint_harness(session: nox.Session) -> None:
+    """ruff check and mypy over the harness (antsibull-nox's lint covers plugins and tests/unit)."""
+    install_core(session, DEFAULT, "ruff", "typing", "bench", "nox")
+    session.run("ruff", "check", "--config", "ruff.toml", *HARNESS_CODE)
+    # Each directory is its own import root (the emulator's package, the system suite's conftest modules),
+    # so mypy checks them one by one.
     mypy_path = os.pathsep.join(str(ROOT / sub) for sub in ("tests", "tests/emulator", "tests/system", "bench"))
-    for target in ("noxfile.py", "tests/docspace_harness", "tests/emulator", "tests/system", "bench", "demo"):
+    for target in HARNESS_CODE:
         session.run("mypy", "--config-file", "mypy.ini", "--explicit-package-bases", target, env={"MYPYPATH": mypy_path})
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from docspace_harness.emulator import EmulatorProcess, Portal, count_requests
 from .fixtures import smtp_config, to_dto
-from .playbook import Ansible
+from docspace_harness.playbook import Ansible
 
 FORKS = 20
 WRITES = ("POST", "PUT", "PATCH", "DELETE")

@@ -12,7 +12,7 @@ from typing import Any
 
 from docspace_harness.emulator import EmulatorProcess, Portal, count_requests
 from .fixtures import SETTINGS_PATH, connection, control_task, smtp_config, to_dto
-from .playbook import Ansible
+from docspace_harness.playbook import Ansible
 
 GET = f"GET {SETTINGS_PATH}"
 POST = f"POST {SETTINGS_PATH}"

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from docspace_harness.emulator import EmulatorProcess, Portal
 from .fixtures import connection, control_task, smtp_config, to_dto, uri_way
-from .playbook import Ansible
+from docspace_harness.playbook import Ansible
 
 Builder = Callable[[str], list[dict[str, Any]]]
 PING = "ping (floor)"

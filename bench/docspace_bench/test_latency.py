@@ -20,7 +20,7 @@ from typing import Any
 
 from docspace_harness.emulator import EmulatorProcess
 from .fixtures import connection, control_task, smtp_config, to_dto
-from .playbook import Ansible
+from docspace_harness.playbook import Ansible
 from .requests_per_task import STATUS, TRIGGER
 
 # Seven steps with a login: a job_step_delay of 0.3 s makes the job last about 2.1 s.
