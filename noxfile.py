@@ -148,10 +148,12 @@ def lint_harness(session: nox.Session) -> None:
     """ruff check and mypy over the harness (antsibull-nox's lint covers plugins and tests/unit)."""
     install_core(session, DEFAULT, "ruff", "typing", "bench", "nox")
     session.run("ruff", "check", "--config", "ruff.toml", *HARNESS_CODE)
-    # Each directory is its own import root (the emulator's package, the system suite's conftest modules),
-    # so mypy checks them one by one.
-    mypy_path = os.pathsep.join(str(ROOT / sub) for sub in ("tests", "tests/emulator", "tests/system", "bench"))
+    # Each directory has its own import roots (the emulator's package, each suite's conftest module), so
+    # mypy checks them one by one.
+    roots = {"tests/emulator": ("tests/emulator", "tests/emulator/tests"), "tests/system": ("tests/emulator", "tests/system"),
+             "bench": ("bench",), "demo": ("demo",)}
     for target in HARNESS_CODE:
+        mypy_path = os.pathsep.join(str(ROOT / sub) for sub in ("tests", *roots.get(target, ())))
         session.run("mypy", "--config-file", "mypy.ini", "--explicit-package-bases", target, env={"MYPYPATH": mypy_path})
 
 

@@ -64,8 +64,8 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="also exit 1 when a speed goal is missed")
     options = parser.parse_args()
     if options.render:
-        results = json.loads(options.render.read_text())
-        for path in report.write(results, options.render.parent, options.render.stem):
+        saved = json.loads(options.render.read_text())
+        for path in report.write(saved, options.render.parent, options.render.stem):
             print(f"wrote {path}")
         return 0
     if options.collections_root is None:

@@ -74,7 +74,7 @@ def _median_rows(runs: list[list[dict[str, Any]]]) -> dict[str, dict[str, float]
 
 
 def _group(name: str) -> str:
-    top = name.split(".")[0]
+    top = name.split(".", maxsplit=1)[0]
     return top if top in THIRD_PARTY else "stdlib"
 
 
@@ -86,8 +86,8 @@ def _extra_over(reference: dict[str, dict[str, float]], rows: dict[str, dict[str
         groups[_group(name)] = groups.get(_group(name), 0.0) + data["self_ms"]
     return {"count": len(extra), "self_ms": sum(data["self_ms"] for data in extra.values()),
             "by_package_ms": dict(sorted(groups.items(), key=lambda item: -item[1])),
-            "top": sorted(({"name": name, "self_ms": data["self_ms"]} for name, data in extra.items()),
-                          key=lambda row: -row["self_ms"])[:10]}
+            "top": [{"name": name, "self_ms": data["self_ms"]}
+                    for name, data in sorted(extra.items(), key=lambda item: -item[1]["self_ms"])[:10]]}
 
 
 def measure(python: str, collections_root: Path, repetitions: int) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def layout_collection(collections_root: Path | None = None, root: Path = ROOT) -
     return target
 
 
-def pip_bootstrap_standin(ansible_test_dir: Path, home: Path = Path.home()) -> Path | None:
+def pip_bootstrap_standin(ansible_test_dir: Path, home: Path | None = None) -> Path | None:
     """Put get_pip_standin.py where ansible-test looks for its cached get-pip script; return it if new.
 
     ansible-test bootstraps pip in its virtualenvs with a script from ansible's CI file server, which is
@@ -55,7 +55,7 @@ def pip_bootstrap_standin(ansible_test_dir: Path, home: Path = Path.home()) -> P
     match = re.search(r"pip='([0-9.]+)'", source)
     if not match:
         raise RuntimeError(f"no pinned pip version in {ansible_test_dir}: the get-pip stand-in needs updating")
-    cache = home / ".ansible" / "test" / "cache" / f"get_pip_{match.group(1).replace('.', '_')}.py"
+    cache = (home or Path.home()) / ".ansible" / "test" / "cache" / f"get_pip_{match.group(1).replace('.', '_')}.py"
     if cache.exists():
         return None
     cache.parent.mkdir(parents=True, exist_ok=True)

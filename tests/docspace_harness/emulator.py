@@ -43,7 +43,7 @@ class EmulatorProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> EmulatorProcess:
         env = {**os.environ, "PYTHONPATH": str(self.emulator_dir)}
         self.info_file.unlink(missing_ok=True)
         command = [self.python, str(self.emulator_dir / "run_emulator.py"), *self.args,
@@ -85,11 +85,11 @@ class EmulatorProcess:
         if self._tmp:
             self._tmp.cleanup()
 
-    def portal(self, index: int) -> "Portal":
+    def portal(self, index: int) -> Portal:
         """Control handle of portal number index."""
         return Portal(self.info["portals"][index])
 
-    def all_portals(self) -> list["Portal"]:
+    def all_portals(self) -> list[Portal]:
         """Every portal's control handle."""
         return [Portal(entry) for entry in self.info["portals"]]
 

@@ -60,7 +60,7 @@ def version_added_problems(collection: Path) -> list[str]:
     """
     version, problems, found = galaxy_version(collection), [], []
     for path in sorted((collection / "plugins" / "modules").glob("*.py")):
-        docs = next((node.value.value for node in ast.parse(path.read_text()).body if isinstance(node, ast.Assign)
+        docs = next((getattr(node.value, "value", None) for node in ast.parse(path.read_text()).body if isinstance(node, ast.Assign)
                      and any(getattr(t, "id", "") == "DOCUMENTATION" for t in node.targets)), None)
         found.append((path, str((yaml.safe_load(str(docs or "")) or {}).get("version_added", ""))))
     for path in sorted((collection / "roles").glob("*/meta/argument_specs.y*ml")):

@@ -74,6 +74,7 @@ class PlaybookRun:
     wall: float = 0.0
     cpu: float = 0.0  # user + system seconds of ansible-playbook and every process it started
     document: str = ""  # the callback's JSON, as written
+    extra: dict[str, Any] = field(default_factory=dict)  # what a test gathered beside the run
 
     @property
     def output(self) -> str:

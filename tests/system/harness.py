@@ -25,7 +25,7 @@ COLLECTION_DIR = Path(__file__).resolve().parents[2]
 # <build>/ansible_collections/onlyoffice/docspace and runs the system tests from there.
 COLLECTIONS_ROOT = COLLECTION_DIR.parents[min(2, len(COLLECTION_DIR.parents) - 1)]
 ANSIBLE = Ansible(COLLECTIONS_ROOT)
-__all__ = ["PlaybookRun", "SCAN", "register_secret", "run_parallel", "run_playbook"]
+__all__ = ["SCAN", "PlaybookRun", "register_secret", "run_parallel", "run_playbook"]
 
 
 @dataclass

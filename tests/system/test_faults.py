@@ -263,6 +263,7 @@ def test_fault(case: Case, fault_runs: TableRun) -> None:  # pylint: disable=red
         if wanted is None:
             assert stored is None
         else:
+            assert stored is not None
             assert {key: stored.get(key) for key in wanted} == wanted
             if case.task == SAVE and case.outcome == OK:
                 assert stored["password_set"] and result["changed"]

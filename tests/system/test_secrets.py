@@ -81,7 +81,7 @@ def _playbook(emulator: Any, portals: list[Any], vault: Vault) -> list[dict[str,
                        "docspace_auth_username": role_login["auth_username"],
                        "docspace_auth_password": role_login["auth_password"],
                        "docspace_smtp_update_password": "always"}
-    tasks = [
+    tasks: list[dict[str, Any]] = [
         {"name": "save with authentication", settings: {**api, **_relay(emulator, relay_password)}},
         {"name": "save again", settings: {**api, **_relay(emulator, relay_password)}},
         {"name": "save with update_password always", settings: {**api, **_relay(emulator, relay_password),
@@ -152,8 +152,8 @@ def secret_runs(emulator: Any) -> dict[str, harness.PlaybookRun]:
     runs = dict(zip([*VARIANTS, "environment -vvv"], harness.run_parallel(jobs)))
     groups["environment -vvv"] = [env_portal]
     for label, run in runs.items():
-        run.request_log = json.dumps([portal.requests() for portal in groups[label]])
-        run.tokens = [token for portal in groups[label] for token in portal.credentials.tokens]
+        run.extra["request_log"] = json.dumps([portal.requests() for portal in groups[label]])
+        run.extra["tokens"] = [token for portal in groups[label] for token in portal.credentials.tokens]
     return runs
 
 
@@ -175,16 +175,16 @@ def test_the_playbook_exercised_every_path(secret_runs: dict[str, harness.Playbo
     assert run.entry("test mail after a login")["status"] == "ok"
     assert secret_runs["environment -vvv"].rc == 0, secret_runs["environment -vvv"].output[-2000:]
     assert run.entry("the role with a refused password (failed as expected)")["status"] == "ok"
-    assert run.tokens, "no login token was issued, so none was searched for"
-    assert '"credentialsUserPassword": "********"' in run.request_log
+    assert run.extra["tokens"], "no login token was issued, so none was searched for"
+    assert '"credentialsUserPassword": "********"' in run.extra["request_log"]
 
 
 @pytest.mark.parametrize("label", [*VARIANTS, "environment -vvv"])
 def test_no_secret_in_any_output(label: str, secret_runs: dict[str, harness.PlaybookRun]) -> None:  # pylint: disable=redefined-outer-name
     """Zero hits: in everything Ansible printed, and in the emulator's request log."""
     run = secret_runs[label]
-    secrets = {**harness.SCAN.secrets, **{f"login token {index}": token for index, token in enumerate(run.tokens)}}
+    secrets = {**harness.SCAN.secrets, **{f"login token {index}": token for index, token in enumerate(run.extra["tokens"])}}
     assert len(secrets) >= 10
-    found = [name for name, secret in secrets.items() if secret in run.output or secret in run.request_log]
+    found = [name for name, secret in secrets.items() if secret in run.output or secret in run.extra["request_log"]]
     assert found == []
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output

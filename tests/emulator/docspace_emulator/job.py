@@ -49,7 +49,7 @@ def resolve(host: str, port: int, env: JobEnvironment) -> Tuple[str, int]:
     name = host.strip().rstrip(".").lower()
     if name == DEFAULT_HOST:
         return env.smtp_host, env.plain_port
-    if name == "localhost" or name == DOMAIN or name.endswith("." + DOMAIN):
+    if name in ("localhost", DOMAIN) or name.endswith("." + DOMAIN):
         return env.smtp_host, port
     try:
         address = ipaddress.ip_address(name.strip("[]"))
@@ -226,9 +226,9 @@ class SmtpTestJob:
             client = _ImplicitTlsClient(local_hostname="docspace-emulator", timeout=self.timeout, context=self.env.client_context)
         else:
             client = _PlainClient(local_hostname="docspace-emulator", timeout=self.timeout)
-        client.target = target  # type: ignore[attr-defined]
+        client.target = target
         # smtplib takes the TLS server name from _host, which only its constructor sets.
-        client._host = host.strip()  # pylint: disable=protected-access
+        client._host = host.strip()  # type: ignore[union-attr]  # pylint: disable=protected-access
         try:
             client.connect(host.strip(), settings.port)
             client.ehlo()

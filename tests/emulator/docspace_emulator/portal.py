@@ -36,7 +36,8 @@ class PortalConfig:
         for key, value in changes.items():
             if key not in types:
                 raise ValueError(f"unknown config key {key!r}; known: {sorted(types)}")
-            wanted = types[key] if isinstance(types[key], str) else types[key].__name__
+            kind = types[key]
+            wanted = kind if isinstance(kind, str) else kind.__name__
             if wanted == "bool" and not isinstance(value, bool):
                 raise ValueError(f"{key} must be a boolean")
             if wanted in ("int", "float") and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):

@@ -6,7 +6,7 @@
 import os
 import sys
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 import pytest
 import requests
@@ -71,14 +71,14 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def emu() -> Emulator:
+def emu() -> Iterator[Emulator]:
     """Three portals and the SMTP server, for the whole session."""
     with Emulator(portals=3) as emulator:
         yield emulator
 
 
 @pytest.fixture
-def portal(emu: Emulator) -> Portal:
+def portal(emu: Emulator) -> Iterator[Portal]:
     """portal1, reset before each test (settings, job, log, mailbox, faults, config)."""
     first = emu.portals[0]
     first.reset()

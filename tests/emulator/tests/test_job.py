@@ -3,6 +3,7 @@
 import re
 import threading
 import time
+from typing import Any
 
 from conftest import LOGIN, STATUS, TEST, Api
 
@@ -14,7 +15,7 @@ GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def _watch(portal, timeout: float = 10.0) -> list:
     """Every distinct (percents, status) the job shows, read without consuming it."""
-    seen = []
+    seen: list[Any] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = portal.job()

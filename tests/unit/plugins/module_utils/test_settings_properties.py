@@ -49,7 +49,7 @@ class Stored:
     ssl: bool
     ntlm: bool
 
-    def normalised(self) -> "Stored":
+    def normalised(self) -> Stored:
         """What Deserialize() gives back: empty fields become null."""
         return replace(self, host=self.host or None, sender=self.sender or None, display=self.display or None,
                        user=self.user or None, password=self.password or None)
