@@ -47,9 +47,6 @@ class Case:
 CASES = [
     # --- smtp_settings: types and ranges -----------------------------------------------------------------
     Case("port is not a number", SETTINGS, {"port": "twenty-five"}, ("port", "int")),
-    Case("port 0", SETTINGS, {"port": 0}, ("port must be between 1 and 65535",)),
-    Case("port 65536", SETTINGS, {"port": 65536}, ("port must be between 1 and 65535",)),
-    Case("port negative", SETTINGS, {"port": -25}, ("port must be between 1 and 65535",)),
     Case("enable_ssl is not a boolean", SETTINGS, {"enable_ssl": "maybe"}, ("enable_ssl", "bool")),
     Case("timeout 0", SETTINGS, {"timeout": 0}, ("timeout must be a positive number",)),
     Case("timeout is not a number", SETTINGS, {"timeout": "soon"}, ("timeout", "int")),

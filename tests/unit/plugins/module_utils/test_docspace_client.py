@@ -49,7 +49,7 @@ def validation_reply(http_status: int) -> FakeResponse:
 def make_client(calls, **options):
     """A client of http://portal.test on a scripted session; sleeps are recorded, never slept."""
     session = ScriptedSession(calls)
-    sleeps = []
+    sleeps: list[float] = []
     if "auth_username" not in options:
         options.setdefault("api_key", API_KEY)
     client = DocSpaceClient("http://portal.test/", session=session, sleep=sleeps.append, **options)

@@ -22,6 +22,17 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test imp
 JOB = "0b6f5f5e-1c1d-4a57-8a1e-6f7f1d9a0c42"
 
 
+def present(operation):
+    """An operation that must be there (for mypy: not None)."""
+    assert operation is not None
+    return operation
+
+
+def parsed(body):
+    """operation_from's answer for a body it must accept."""
+    return present(operation_from(body))
+
+
 def job(percents=0, status="", completed=False, error="", job_id=JOB):
     """A job status DTO as DocSpace sends it."""
     return {"id": job_id, "completed": completed, "percents": percents, "status": status, "error": error}
@@ -62,7 +73,7 @@ class StatusScript:
 def wait(clock, answers, first=None, timeout=120, poll_interval=1.0):
     """Run wait_for_job against scripted status answers; returns (result, script)."""
     script = StatusScript(clock, answers)
-    first_operation = operation_from(first or job(5, "Setup tenant"))
+    first_operation = parsed(first or job(5, "Setup tenant"))
     result = wait_for_job(first_operation, script, timeout, poll_interval, started=clock.now,
                           clock=clock.monotonic, sleep=clock.sleep)
     return result, script
@@ -91,7 +102,7 @@ def test_the_reads_follow_the_schedule_and_the_last_one_comes_exactly_at_the_tim
     clock = FakeTime()
     script = StatusScript(clock, [job(40, "Connect to host")] * 50)
     with pytest.raises(SmtpTestError, match="did not finish"):
-        wait_for_job(operation_from(job(5, "Setup tenant")), script, 3, 1.0, started=clock.now,
+        wait_for_job(parsed(job(5, "Setup tenant")), script, 3, 1.0, started=clock.now,
                      clock=clock.monotonic, sleep=clock.sleep)
     offsets = [round(read - 100.0, 6) for read in script.read_at]
     assert offsets == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.3, 2.75, 3.0])
@@ -111,16 +122,16 @@ def test_an_empty_status_means_no_job(response):
 
 
 def test_a_missing_error_is_an_empty_string():
-    assert operation_from({"id": JOB, "completed": False, "percents": 20})["error"] == ""
+    assert parsed({"id": JOB, "completed": False, "percents": 20})["error"] == ""
 
 
 def test_a_completed_job_without_error_is_the_result():
-    operation = operation_from(job(100, "Send test message", completed=True))
+    operation = parsed(job(100, "Send test message", completed=True))
     assert finished(operation) is operation
 
 
 def test_a_failed_job_names_the_step_the_percents_and_the_error_text():
-    operation = operation_from(job(60, "Authenticate", True, "5.7.8 Error: authentication failed"))
+    operation = parsed(job(60, "Authenticate", True, "5.7.8 Error: authentication failed"))
     with pytest.raises(SmtpTestError) as caught:
         finished(operation)
     assert str(caught.value) == ("The SMTP test failed at step 'Authenticate' (60 %): "
@@ -130,7 +141,7 @@ def test_a_failed_job_names_the_step_the_percents_and_the_error_text():
 
 def test_a_job_that_failed_before_its_first_step_says_so():
     with pytest.raises(SmtpTestError, match=r"failed before its first step \(0 %\): No permissions"):
-        finished(operation_from(job(0, "", True, "No permissions to perform this action")))
+        finished(parsed(job(0, "", True, "No permissions to perform this action")))
 
 
 # --- waiting ---
@@ -148,7 +159,7 @@ def test_a_failure_seen_while_waiting_fails_with_the_step():
     clock = FakeTime()
     with pytest.raises(SmtpTestError, match=r"at step 'Connect to host' \(40 %\): Connection refused") as caught:
         wait(clock, [job(40, "Connect to host", True, "Connection refused")])
-    assert caught.value.operation["completed"] is True
+    assert present(caught.value.operation)["completed"] is True
 
 
 def test_a_job_already_completed_in_the_trigger_answer_is_not_read_again():
@@ -165,7 +176,7 @@ def test_an_empty_status_while_waiting_means_the_job_vanished():
     message = str(caught.value)
     assert f"job {JOB} vanished" in message
     assert "found no job" in message and "step 'Create mime message' (20 %)" in message
-    assert caught.value.operation["percents"] == 20
+    assert present(caught.value.operation)["percents"] == 20
 
 
 def test_another_job_in_the_status_means_ours_vanished():
