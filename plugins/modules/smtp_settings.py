@@ -51,6 +51,8 @@ options:
   host:
     description:
       - Host name or address of the SMTP server, 1 to 255 characters.
+      - Only the name or address. A URL (V(smtp://mail.example.com)), a port (V(mail.example.com:587)), a path
+        or blanks are refused before any request, with the corrected split into O(host) and O(port).
       - Required when O(state=present).
     type: str
   port:
@@ -63,6 +65,8 @@ options:
       - E-mail address the portal's mails come from. Required when O(state=present).
       - DocSpace does not check it, and its test mail fails later on a malformed one, so the module checks
         that it looks like an e-mail address before sending anything.
+      - A plain address only; V(DocSpace <docspace@example.com>) is refused with the advice to put the name in
+        O(sender_display_name).
     type: str
   sender_display_name:
     description:
@@ -74,6 +78,8 @@ options:
     description:
       - Use TLS, with DocSpace's meaning. V(true) is implicit TLS on port 465 and STARTTLS, when the server
         offers it, on any other port; V(false) is plain SMTP without STARTTLS.
+      - Port 465 with V(false) draws a warning, because DocSpace then speaks plain text to a port that expects
+        TLS from the first byte, and its test stalls at C(Connect to host).
     type: bool
     default: false
   enable_auth:
