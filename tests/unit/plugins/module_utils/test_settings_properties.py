@@ -150,6 +150,7 @@ def run_task(server: Server, params: dict[str, Any], check_mode: bool = False) -
         return Outcome(the_plan.action, the_plan.after)
     if the_plan.action == "reset":
         return Outcome("reset", model.normalize_dto(server.reset()))
+    assert the_plan.body is not None
     return Outcome("save", model.normalize_dto(server.save(the_plan.body)))
 
 

@@ -196,7 +196,7 @@ def test_a_job_still_queued_at_the_timeout_says_it_was_queued():
 
 
 def test_a_completed_job_without_error_below_100_percent_was_cancelled():
-    operation = operation_from(job(40, "Connect to host", completed=True))
+    operation = parsed(job(40, "Connect to host", completed=True))
     with pytest.raises(SmtpTestError, match=r"was cancelled on the server at step 'Connect to host' \(40 %\)"):
         finished(operation)
 
