@@ -13,9 +13,11 @@ tests/unit and tests/integration/targets. A new gate is one short session tagged
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -51,6 +53,18 @@ TEST_SESSIONS = [
     *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
 ]
 nox.options.sessions = TEST_SESSIONS
+
+
+def interpreter(version: str) -> str:
+    """A working pythonX.Y: on PATH, else from pyenv, whose shims on PATH may refuse to run a version."""
+    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    for candidate in (f"python{version}", *sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"))):
+        try:
+            subprocess.run([candidate, "-c", "import sys"], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        return candidate
+    return version  # nox reports it missing
 
 
 def requirements(*names: str) -> list[str]:
@@ -117,7 +131,7 @@ def add_matrix_sessions() -> None:
             def run(session: nox.Session, leg: str = leg, suite: str = suite, args: tuple[str, ...] = args) -> None:
                 ansible_test(session, leg, suite, *args)
             run.__doc__ = f"ansible-test {suite} --local, ansible-core {core}, Python {python}"
-            nox.session(name=f"{suite}-{leg}", python=python, tags=[suite, "matrix"] if leg != DEFAULT else [suite])(run)
+            nox.session(name=f"{suite}-{leg}", python=interpreter(python), tags=[suite, "matrix"] if leg != DEFAULT else [suite])(run)
 
 
 add_matrix_sessions()

@@ -192,4 +192,3 @@ def _write_inventory(workdir: Path, inventory: Inventory) -> Path:
     path = workdir / "inventory.yml"
     path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
     return path
-
