@@ -36,6 +36,8 @@ from docspace_harness.emulator import EmulatorProcess  # noqa: E402
 antsibull_nox.load_antsibull_nox_toml()
 
 nox.options.reuse_venv = "yes"
+# uv (tests/requirements/nox.txt) makes and fills a virtualenv in seconds; virtualenv and pip if it is missing.
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 
 # Supported ansible-core releases, each with a controller Python it supports (2.17: 3.10-3.12,
