@@ -157,8 +157,14 @@ def from_control(body: Dict[str, Any]) -> StoredSmtp:
         return value
 
     port = lowered.get("port", DEFAULT_PORT)
-    if isinstance(port, bool) or not isinstance(port, int):
-        raise ValueError("port must be an integer")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError("port must be an integer from 0 to 65535")
+    # A real server cannot hold settings without these: SmtpSettings' constructor refuses them on every
+    # save (common/ASC.Core.Common/Configuration/SmtpSettings.cs), and Deserialize rebuilds through it.
+    for name, what in (("host", "host"), ("senderAddress", "sender address")):
+        if not text(name):
+            raise ValueError(f"settings without a {what} ({name}) cannot exist on a real DocSpace: SmtpSettings "
+                             f"refuses an empty {what}; send {name}, or null to go back to the installation default")
     return StoredSmtp.store(host=text("host"), port=port, sender_address=text("senderAddress"),
                             sender_display_name=text("senderDisplayName"), user=text("credentialsUserName"),
                             password=text("credentialsUserPassword"), enable_ssl=flag("enableSSL"), use_ntlm=flag("useNtlm"))

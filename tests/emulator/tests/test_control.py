@@ -149,7 +149,7 @@ def test_add_portals_at_runtime(emu) -> None:
 def test_info_endpoint_matches_python_api(emu) -> None:
     info = requests.get(f"{emu.portals[1].base_url}/_emulator/info", timeout=10).json()
     assert info == emu.info()
-    assert set(info["smtp"]["listeners"]) == {"plain", "starttls", "smtps", "smtps_untrusted"}
+    assert set(info["smtp"]["listeners"]) == {"plain", "starttls", "smtps", "smtps_untrusted", "starttls_untrusted"}
     assert info["ca_path"] is None
 
 
