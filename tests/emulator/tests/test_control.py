@@ -159,3 +159,12 @@ def test_secrets_are_deterministic_and_distinctive(emu) -> None:
     assert portal.admin_password.startswith("portal1-admin-pw-")
     assert portal.readonly_api_key.startswith("sk-portal1-readonly-")
     assert portal.user_email == "user@portal1.docspace.test"
+
+
+def test_settings_a_real_server_cannot_hold_are_refused(portal) -> None:
+    for body in ({"senderAddress": "a@example.com"}, {"host": "h"}, {"host": "", "senderAddress": "a@example.com"},
+                 {"host": "h", "senderAddress": "a@b", "port": 70000}):
+        response = _control(portal, "PUT", "/settings", body)
+        assert response.status_code == 400, body
+        assert "cannot exist on a real DocSpace" in response.json()["error"] or "port" in response.json()["error"]
+    assert portal.stored_settings() is None
