@@ -21,7 +21,7 @@ main() {
     # the running one's info file and inventory stay as they are. Wait for an info file with our pid.
     PYTHONPATH="$ROOT/tests/emulator" python "$ROOT/tests/emulator/run_emulator.py" --info-file "$info" "$@" &
     pid=$!
-    trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+    trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true' EXIT
     trap 'exit 0' INT TERM
     for _ in $(seq 1 100); do
         grep -Eqs "\"pid\": $pid([^0-9]|$)" "$info" && break
