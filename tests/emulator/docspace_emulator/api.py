@@ -1,4 +1,4 @@
-"""The DocSpace API routes the emulator serves: the five SMTP endpoints and the login (§0–§3).
+"""The DocSpace API routes the emulator serves: the five SMTP endpoints and the login (docs/docspace-api.md §1-§6).
 
 Order of events per request, as in ASP.NET: routing → authentication → rate limiter → authorization
 (401 / scope 403, empty bodies) → model binding and validation (400) → the action (admin check 403,

@@ -1,4 +1,4 @@
-"""Who is calling (§0.6): API keys, login tokens (header or cookie) and Basic; and what they may do."""
+"""Who is calling (docs/docspace-api.md §5): API keys, login tokens (header or cookie) and Basic; and what they may do."""
 
 import base64
 import binascii

@@ -1,8 +1,10 @@
-"""The SMTP test job (§3): steps and percents as SmtpJob.DoJob, and a real delivery with smtplib.
+"""The SMTP test job (docs/docspace-api.md §3): steps and percents as SmtpJob.DoJob, and a real delivery with smtplib.
 
 How ``enableSSL`` is honoured, as MailKit's SecureSocketOptions.Auto does it: implicit TLS on port 465,
 STARTTLS when the server offers it on any other port, plain text when ``enableSSL`` is false. The emulator
-cannot own port 465, so its own implicit-TLS listener ports count as "465" too.
+cannot own port 465, so by default its own implicit-TLS listener ports count as "465" too; a portal's
+``implicit_tls_ports`` switch sets exactly which ports do. A plain connection to a TLS-first listener
+waits for a greeting that never comes, until the job's timeout, as with MailKit.
 
 The job never leaves the machine: loopback addresses, ``localhost`` and ``*.docspace.test`` go to
 127.0.0.1; the installation default's ``notify.onlyoffice.info`` goes to the emulator's plain listener

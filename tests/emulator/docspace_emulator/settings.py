@@ -1,4 +1,4 @@
-"""The SMTP settings model: what DocSpace stores, how it reads it back, and how a save is checked (§1, §2, §4)."""
+"""The SMTP settings model: what DocSpace stores, how it reads it back, and how a save is checked (docs/docspace-api.md §2)."""
 
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Optional
@@ -9,7 +9,7 @@ from .binding import BOOLEAN, NULLABLE_INT, STRING, Field
 DEFAULT_PORT = 25
 DEFAULT_SENDER_DISPLAY_NAME = "ONLYOFFICE Postman"
 
-# The installation default seeded for tenant -1 (§1.1). Its password is an emulator secret.
+# The installation default seeded for tenant -1 (docs/docspace-api.md §2). Its password is an emulator secret.
 DEFAULT_HOST = "notify.onlyoffice.info"
 DEFAULT_SENDER = "postman@notify.onlyoffice.info"
 
@@ -100,7 +100,7 @@ def installation_default(password: str) -> StoredSmtp:
 
 
 def build_from_request(body: Dict[str, Any]) -> "tuple[StoredSmtp, Dict[str, Any]]":
-    """``ToSmtpSettingsConfig`` plus the constructor checks (§2.1 step 4).
+    """``ToSmtpSettingsConfig`` plus the constructor checks (docs/docspace-api.md §2).
 
     Returns what gets stored and the POST response DTO, which mirrors the constructed object, not a
     re-read (so ``senderDisplayName: ""`` is echoed as ""). Raises ApiError on the ctor checks.
@@ -125,7 +125,7 @@ def build_from_request(body: Dict[str, Any]) -> "tuple[StoredSmtp, Dict[str, Any
             raise envelope.argument_error("Empty user name.", "userName", "ASC.Core.Configuration.SmtpSettings.SetCredentials")
         if not password:
             raise envelope.argument_error("Empty password.", "password", "ASC.Core.Configuration.SmtpSettings.SetCredentials")
-    # useNtlm is never copied from the request (§4.3).
+    # useNtlm is never copied from the request (DocSpace's ToSmtpSettingsConfig never copies it).
     stored = StoredSmtp.store(host=host, port=port, sender_address=sender, sender_display_name=display,
                               user=user, password=password, enable_ssl=enable_ssl, use_ntlm=False)
     response: Dict[str, Any] = {"host": host, "port": port, "senderAddress": sender, "senderDisplayName": display}

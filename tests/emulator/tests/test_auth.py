@@ -1,4 +1,4 @@
-"""Authentication and authorization rules of §0.6: API keys, login tokens, Basic, scopes, login failures."""
+"""Authentication and authorization rules of docs/docspace-api.md §5: API keys, login tokens, Basic, scopes, login failures."""
 
 import base64
 
@@ -141,7 +141,7 @@ def test_readonly_key_can_read_but_not_write(portal) -> None:
     for method in ("POST", "DELETE"):
         response = reader.call(method, SMTP, json=VALID if method == "POST" else None)
         assert response.status_code == 403 and response.content == b"", method
-    # The test trigger is a GET: read scope is enough (§0.6).
+    # The test trigger is a GET: read scope is enough (docs/docspace-api.md §5).
     assert reader.get(TEST).status_code == 200
 
 

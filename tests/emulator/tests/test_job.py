@@ -1,4 +1,4 @@
-"""The test job of §3: envelope, steps and percents, one job per portal, destructive status reads."""
+"""The test job of docs/docspace-api.md §3: envelope, steps and percents, one job per portal, destructive status reads."""
 
 import re
 import threading
