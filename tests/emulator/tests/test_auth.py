@@ -26,7 +26,6 @@ def test_api_key_needs_bearer(portal) -> None:
     assert bare.status_code == 401 and bare.content == b""
 
 
-
 def test_bearer_prefix_is_exact(portal) -> None:
     # BaseStartup.cs / ApiKeyBearerAuthHandler.cs: ordinal "Bearer ", the key cut at 7 characters, no second trim.
     key = portal.admin_api_key

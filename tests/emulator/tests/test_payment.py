@@ -40,4 +40,3 @@ def test_payment_info_header_other_than_true_skips_the_check(admin: Api, portal)
     portal.configure(not_paid=True)
     assert admin.get(headers={"Payment-Info": "false"}).status_code == 200
     assert admin.get(headers={"Payment-Info": "True"}).status_code == 402
-
