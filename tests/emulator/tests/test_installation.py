@@ -77,12 +77,12 @@ def test_a_finished_job_unread_for_the_expiry_is_gone(shared, trio) -> None:
 
 def test_a_queued_job_that_waits_past_the_expiry_is_forgotten_but_still_runs(shared, trio) -> None:
     _alone, first, second = trio
-    first.configure(job_step_delay=0.15)  # about a second in all, with each step a change of state
-    shared.installation("shared").configure({"job_expiry": 0.5})
+    first.configure(job_step_delay=0.2)  # 1.4 s in all, with a change of state every 0.2 s
+    shared.installation("shared").configure({"job_expiry": 0.8})
     Api(first, first.admin_api_key).get(TEST)
     Api(second, second.admin_api_key).get(TEST)
     _wait(lambda: second.job() is None, timeout=3)
-    assert first.job() is not None  # the running job changes state every 0.15 s: it stays
+    assert first.job() is not None  # the running job changes state every 0.2 s: it stays
     assert Api(second, second.admin_api_key).get(STATUS).json()["count"] == 0
     # DistributedTaskQueue.cs only forgets it: the queue still runs it, and the mail still goes out.
     _wait(lambda: len(second.mailbox()) == 1)
