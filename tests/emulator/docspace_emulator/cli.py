@@ -95,11 +95,13 @@ def summary(emu: Emulator) -> str:
         lines += [
             f"{portal.name}: {portal.base_url}{extra}",
             f"  admin      {portal.admin_email} / {portal.admin_password}",
-            f"  admin key  {portal.admin_api_key}",
             f"  user       {portal.user_email} / {portal.user_password}   (not an admin: 403)",
-            f"  user key   {portal.user_api_key}",
-            f"  read-only  {portal.readonly_api_key}   (scope *:read: 403 on POST/DELETE)",
         ]
+        if portal.version.has_api_keys:
+            lines += [f"  admin key  {portal.admin_api_key}", f"  user key   {portal.user_api_key}",
+                      f"  read-only  {portal.readonly_api_key}   (scope *:read: 403 on POST/DELETE)"]
+        else:
+            lines.append("  no API keys before DocSpace 3.1: log in (any Bearer sk-... gets 401)")
     smtp = emu.smtp
     lines += ["", f"SMTP server on {smtp.host}:"]
     lines += [f"  {name:<16} port {port}" for name, port in smtp.listeners.items()]
