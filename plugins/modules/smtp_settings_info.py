@@ -133,7 +133,7 @@ def main() -> None:
         client = DocSpaceClient.from_params(module.params)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
         module.exit_json(changed=False, settings=settings)
-    except DocSpaceError as error:
+    except (DocSpaceError, model.UnexpectedAnswer) as error:
         module.fail_json(msg=str(error))
 
 
