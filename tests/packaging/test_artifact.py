@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -142,3 +143,14 @@ def test_reuse_lint_passes(tree: str, request: pytest.FixtureRequest) -> None:
     lint = subprocess.run([sys.executable, "-m", "reuse", "--root", str(root), "lint"],
                           capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_artifact_documents_link_only_to_files_it_ships(unpacked: Path) -> None:
+    """A Galaxy user reads the README and user guide from the artifact: every relative link must resolve there,
+    and `make` commands (which need a checkout) are only offered as such."""
+    for document in ("README.md", "docs/user-guide.md", "roles/smtp/README.md"):
+        text = (unpacked / document).read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (unpacked / document).parent.joinpath(target).resolve().exists(), f"{document} links to {target}"
+        if "make " in text:
+            assert "checkout" in text, f"{document} offers make commands without saying they need a checkout"
