@@ -168,3 +168,12 @@ def test_settings_a_real_server_cannot_hold_are_refused(portal) -> None:
         assert response.status_code == 400, body
         assert "cannot exist on a real DocSpace" in response.json()["error"] or "port" in response.json()["error"]
     assert portal.stored_settings() is None
+
+
+def test_add_portals_of_a_version_and_installation(emu) -> None:
+    url = f"{emu.control_url}/_emulator/portals"
+    [added] = requests.post(url, json={"count": 1, "version": "3.0", "installation": "extra"}, timeout=10).json()["portals"]
+    assert (added["version"], added["installation"], added["admin"]["api_key"]) == ("3.0", "extra", None)
+    assert emu.portal(added["name"]).installation is emu.installation("extra")
+    for body in ({"count": 1, "version": "three"}, {"count": 1, "installation": ""}, {"count": 1, "size": 2}):
+        assert requests.post(url, json=body, timeout=10).status_code == 400, body
