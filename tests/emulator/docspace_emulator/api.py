@@ -1,8 +1,8 @@
 """The DocSpace API routes the emulator serves: the five SMTP endpoints and the login (docs/docspace-api.md §1-§6).
 
 Order of events per request, as in ASP.NET: routing → authentication → rate limiter → authorization
-(401 / scope 403, empty bodies) → model binding and validation (400) → the action (admin check 403,
-hidden-settings 402, constructor checks 400, then the work).
+(401 / scope 403, empty bodies) → the payment resource filter (empty 402) → model binding and validation
+(400, per version) → the action (admin check 403, hidden-settings 402, constructor checks 400, then the work).
 """
 
 import datetime
