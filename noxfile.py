@@ -51,7 +51,7 @@ DEFAULT_PYTHON = CORES[DEFAULT][1]
 TEST_SESSIONS = [
     "lint", "lint-harness", "extra-checks", "changelog",
     f"sanity-{DEFAULT}", f"units-{DEFAULT}", "emulator-tests", f"integration-{DEFAULT}", "system",
-    "docs-check", "ansible-lint", "artifact", "build-import-check", "ee",
+    "docs-check", "ansible-lint", "artifact", "packaging", "build-import-check", "ee",
     *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
 ]
 nox.options.sessions = TEST_SESSIONS
@@ -116,9 +116,14 @@ def ansible_test(session: nox.Session, leg: str, command: str, *args: str) -> No
 
 @contextmanager
 def integration_emulators(session: nox.Session, collection: Path) -> Iterator[None]:
-    """Two emulators (eight HTTP portals; one HTTPS portal), handed to the targets in integration_config.yml."""
+    """Two emulators, handed to the targets in integration_config.yml.
+
+    HTTP: portals[0..7] DocSpace 3.7, each its own installation; portals[8] (portal9) DocSpace 3.0, login
+    only; portals[9] and portals[10] one installation, sharing its test queue. HTTPS: one portal.
+    """
     python = venv_python(session)
-    with EmulatorProcess("--portals", "8", python=python) as http, \
+    with EmulatorProcess("--portals", "8", "--portal", "version=3.0", "--portal", "installation=shared",
+                         "--portal", "installation=shared", python=python) as http, \
             EmulatorProcess("--portals", "1", "--https", python=python) as https:
         config = {"docspace_emulator": http.info, "docspace_emulator_https": https.info}
         # JSON is YAML.
@@ -197,6 +202,13 @@ def changelog_update(session: nox.Session) -> None:
 def artifact(session: nox.Session) -> None:
     """Build the artifact, install it into an empty path, ansible-doc every module and role from there."""
     gate(session, "artifact")
+
+
+@nox.session(python=DEFAULT_PYTHON, tags=["gates"])
+def packaging(session: nox.Session) -> None:
+    """The artifact and its licensing: COPYING, file list, reuse lint (pytest, tests/packaging)."""
+    session.install(*requirements("ansible-core", "packaging"))
+    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/packaging", *session.posargs)
 
 
 @nox.session(python=DEFAULT_PYTHON, tags=["gates"])

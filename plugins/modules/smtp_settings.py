@@ -25,7 +25,7 @@ description:
     C(DELETE) when it resets; logging in with O(auth_username) adds one request. In check mode nothing is ever
     written.
 author:
-  - onlyoffice.docspace contributors (@onlyoffice-community)
+  - onlyoffice.docspace contributors (!UNKNOWN)
 extends_documentation_fragment:
   - onlyoffice.docspace.connection
   - onlyoffice.docspace.attributes

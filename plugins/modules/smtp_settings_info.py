@@ -17,7 +17,7 @@ description:
     returns them. Sends one C(GET) (and a login first with O(auth_username)); never changes anything.
   - DocSpace never returns the SMTP password, so neither does this module.
 author:
-  - onlyoffice.docspace contributors (@onlyoffice-community)
+  - onlyoffice.docspace contributors (!UNKNOWN)
 extends_documentation_fragment:
   - onlyoffice.docspace.connection
   - onlyoffice.docspace.attributes

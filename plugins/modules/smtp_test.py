@@ -26,7 +26,7 @@ description:
   - The test request is never repeated automatically, since each one sends a mail and counts against
     DocSpace's limit on tests. Status reads are repeated on passing network failures like any other read.
 author:
-  - onlyoffice.docspace contributors (@onlyoffice-community)
+  - onlyoffice.docspace contributors (!UNKNOWN)
 extends_documentation_fragment:
   - onlyoffice.docspace.connection
   - onlyoffice.docspace.attributes

@@ -45,7 +45,6 @@ class EmulatorProcess:
 
     def __enter__(self) -> EmulatorProcess:
         env = {**os.environ, "PYTHONPATH": str(self.emulator_dir)}
-        self.info_file.unlink(missing_ok=True)
         command = [self.python, str(self.emulator_dir / "run_emulator.py"), *self.args,
                    "--info-file", str(self.info_file)]
         if self.foreground:  # its banner and log on the terminal
@@ -53,21 +52,27 @@ class EmulatorProcess:
         else:
             with open(self.log_file, "wb") as log:
                 self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        # The info file is not removed first: an emulator still running with it keeps it (ours then refuses
+        # to start, it locks "<info>.lock"). Ours is the one that names our process id.
         deadline = time.monotonic() + 60
-        while not self.info_file.exists():
+        while not self._read_own_info():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.__exit__(None, None, None)
                 log_text = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
                 raise RuntimeError(f"the portal emulator did not start:\n{log_text}")
             time.sleep(0.05)
-        # The file may be visible a moment before it is complete.
-        for _attempt in range(100):
-            try:
-                self.info = json.loads(self.info_file.read_text())
-                break
-            except ValueError:
-                time.sleep(0.05)
         return self
+
+    def _read_own_info(self) -> bool:
+        """Load the info file once it is complete and written by our process."""
+        try:
+            info = json.loads(self.info_file.read_text())
+        except (OSError, ValueError):
+            return False
+        if self.process is None or info.get("pid") != self.process.pid:
+            return False
+        self.info = info
+        return True
 
     def wait(self) -> None:
         """Until the emulator stops (Ctrl-C)."""

@@ -28,7 +28,7 @@ NAMESPACE, NAME = "onlyoffice", "docspace"
 CHANGELOG_FILES = ("changelogs/changelog.yaml", "CHANGELOG.md")
 # Development-only paths that must stay out of the artifact (galaxy.yml build_ignore).
 DEV_PREFIXES = (".venv/", ".nox/", ".ci/", "build/", "bench/", "demo/", "tests/output/", "tests/emulator/",
-                "tests/system/", "tests/docspace_harness/", "tests/requirements/")
+                "tests/system/", "tests/packaging/", "tests/docspace_harness/", "tests/requirements/")
 
 
 class GateError(Exception):
