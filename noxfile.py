@@ -161,7 +161,7 @@ def system(session: nox.Session) -> None:
                     env={"PYTHONPATH": os.pathsep.join(str(collection / "tests" / sub) for sub in ("emulator", "."))})
 
 
-HARNESS_CODE = ("noxfile.py", "tests/docspace_harness", "tests/emulator", "tests/system", "bench", "demo")
+HARNESS_CODE = ("noxfile.py", "tests/docspace_harness", "tests/emulator", "tests/system", "tests/packaging", "bench", "demo")
 
 
 @nox.session(name="lint-harness", python=DEFAULT_PYTHON)

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docspace_emulator import Emulator, Portal
@@ -28,7 +29,7 @@ def _run(config: Path) -> subprocess.CompletedProcess:
 
 def _config(tmp_path: Path, portal: Portal, mailbox: dict | None = None) -> Path:
     """A live-portal config for an emulated portal, by the admin's login."""
-    live = {"base_url": portal.base_url, "auth_username": portal.admin_email, "auth_password": portal.admin_password}
+    live: dict[str, Any] = {"base_url": portal.base_url, "auth_username": portal.admin_email, "auth_password": portal.admin_password}
     if mailbox:
         live["mailbox"] = mailbox
     path = tmp_path / "live.yml"
@@ -62,7 +63,8 @@ def test_live_mode_refuses_a_portal_with_its_own_settings(tmp_path: Path, portal
     result = _run(_config(tmp_path, portal))
     assert result.returncode == 2
     assert "has SMTP settings of its own (host 'relay.example.com'" in result.stderr
-    assert portal.stored_settings()["host"] == "relay.example.com"
+    stored = portal.stored_settings()
+    assert stored is not None and stored["host"] == "relay.example.com"
     assert [r["method"] for r in portal.requests()] == ["POST", "GET"]  # the login and one read, nothing else
 
 

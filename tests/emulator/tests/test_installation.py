@@ -4,6 +4,7 @@
 # pylint: disable=redefined-outer-name
 
 import time
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -13,7 +14,7 @@ from docspace_emulator import Emulator
 
 
 @pytest.fixture(scope="module")
-def shared() -> Emulator:
+def shared() -> Iterator[Emulator]:
     """portal1 on its own; portal2 and portal3 in the installation "shared"; a fast cleaner for the tests."""
     extra = [{"installation": "shared"}, {"installation": "shared"}]
     with Emulator(portals=1, extra_portals=extra, job_expiry=60, cleaner_interval=0.1) as emulator:

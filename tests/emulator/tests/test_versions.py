@@ -4,6 +4,7 @@
 # pylint: disable=redefined-outer-name
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +16,7 @@ LONG = "h" * 256
 
 
 @pytest.fixture(scope="module")
-def versions() -> Emulator:
+def versions() -> Iterator[Emulator]:
     """portal1 is 3.7; portal2 3.0; portal3 3.1; portal4 2.6; portal5 and portal6 are 2.0 sharing one installation."""
     extra = [{"version": "3.0"}, {"version": "3.1"}, {"version": "2.6"},
              {"version": "2.0", "installation": "old"}, {"version": "2.0", "installation": "old"}]
