@@ -137,7 +137,7 @@ def test_reuse_lint_passes(tree: str, request: pytest.FixtureRequest) -> None:
     """Every file of the checkout and of the artifact has licensing information (REUSE 3.3)."""
     if importlib.util.find_spec("reuse") is None:
         pytest.fail(f"reuse is not installed for {sys.executable}: use the lint virtualenv "
-                    "(tests/lint-requirements.txt)")
+                    "(tests/requirements/packaging.txt)")
     root: Path = request.getfixturevalue(tree)
     lint = subprocess.run([sys.executable, "-m", "reuse", "--root", str(root), "lint"],
                           capture_output=True, text=True, check=False)
