@@ -242,12 +242,11 @@ settings:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
+    DocSpaceModule,
     connection_argument_spec,
     connection_module_kwargs,
     prepare_module,
@@ -292,10 +291,11 @@ def carry_out(client: DocSpaceClient, params: dict[str, Any], plan: model.Plan, 
     return current
 
 
-def run_task(module: AnsibleModule) -> dict[str, Any]:
+def run_task(module: DocSpaceModule) -> dict[str, Any]:
     """Read the portal's settings, compare them with the task and write only what differs."""
     params = module.params
-    client = DocSpaceClient.from_params(params)
+    # The SMTP password travels in the POST body: a server echoing the body must not show it.
+    client = DocSpaceClient.from_module(module, secrets=[params.get("password")])
     current = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
     plan = model.plan(model.normalize_desired(params), current, params["update_password"],
                       bool(params.get("password")), params["state"], check_mode=module.check_mode)
@@ -313,7 +313,7 @@ def run_task(module: AnsibleModule) -> dict[str, Any]:
 
 def main() -> None:
     """Validate the options, then run the task with one boundary for DocSpace's errors."""
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+    module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_if=[("state", "present", ("host", "sender_address"))],
                            **connection_module_kwargs())
     prepare_module(module)

@@ -153,11 +153,10 @@ retry_after:
 import time
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
+    DocSpaceModule,
     connection_argument_spec,
     connection_module_kwargs,
     normalize_base_url,
@@ -225,7 +224,7 @@ def error_message(error: DocSpaceError) -> str:
 
 def main() -> None:
     """Run the module."""
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
+    module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
     prepare_module(module)
     params = module.params
     problem = option_problem(params)
@@ -237,7 +236,7 @@ def main() -> None:
         if module.check_mode:
             normalize_base_url(params["base_url"])  # a wrong base_url still fails, without a request
             module.exit_json(msg="check mode: no test mail sent", **result)
-        client = DocSpaceClient.from_params({**params, "timeout": params["request_timeout"]})
+        client = DocSpaceClient.from_module(module, {**params, "timeout": params["request_timeout"]})
         operation = start_test(client)
         if operation["completed"]:
             # That answer consumed the finished job: it is the result, and no status read may follow.

@@ -187,7 +187,7 @@ def test_check_mode_still_rejects_a_wrong_base_url(clock, monkeypatch):
 def test_request_timeout_is_the_http_timeout_and_timeout_is_the_wait(clock, monkeypatch):
     session = ScriptedSession([Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))])
     run_module(smtp_test.main, {**ARGS, "wait": False, "timeout": 600, "request_timeout": 7}, session, monkeypatch)
-    assert session.seen[0]["options"]["timeout"] == 7
+    assert session.seen[0]["options"]["timeout"] == (7, 7)
 
 
 @pytest.mark.parametrize("args, text", [({"timeout": -1}, "timeout must be 0 or more"),
