@@ -846,8 +846,9 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
     chain = list(_exception_chain(error))
     host, port, seconds = context["host"], context["port"], context["timeout"]
     if _any(chain, "ProxyError"):
-        return (f"the proxy {shown_url(context['proxy'][0]) if context['proxy'] else ''} failed",
-                f"check {context['proxy'][1] if context['proxy'] else 'the proxy variables'} or set NO_PROXY", True)
+        # The proxy and its variable are named right after the URL (see _transport_error).
+        variable = context["proxy"][1] if context["proxy"] else "the proxy variables"
+        return "the proxy failed", f"check {variable}, or list the portal's host in NO_PROXY", True
     if _any(chain, "NameResolutionError") or any(isinstance(item, socket.gaierror) for item in chain):
         return f"the name {host} does not resolve", "check the host name in base_url", False
     if _any(chain, "SSLError") or any(isinstance(item, ssl.SSLError) for item in chain):

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import yaml
 
@@ -48,13 +49,31 @@ class SecretScan:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search(self, label: str, text: str) -> None:
-        """Record every registered secret that occurs in text."""
+        """Record every registered secret that occurs in text, in any of the forms of leak_forms."""
         with self.lock:
             self.runs += 1
             for name, secret in self.secrets.items():
                 self.searches += 1
-                if secret in text:
-                    self.leaks.append(f"{name} found in the output of {label}")
+                form = leaked_form(secret, text)
+                if form:
+                    self.leaks.append(f"{name} found ({form}) in the output of {label}")
+
+
+def leak_forms(secret: str) -> dict[str, str]:
+    """The forms in which a secret counts as leaked: as given, escaped, encoded, folded, mis-decoded, or its
+    first half (what a cut at a length limit leaves)."""
+    forms = {"as given": secret, "JSON-escaped": json.dumps(secret)[1:-1],
+             "JSON-escaped, non-ASCII kept": json.dumps(secret, ensure_ascii=False)[1:-1],
+             "whitespace folded": " ".join(secret.split()), "URL-encoded": quote(secret, safe=""),
+             "form-encoded": quote_plus(secret), "UTF-8 read as latin-1": secret.encode("utf-8").decode("latin-1"),
+             "Python-escaped": repr(secret)[1:-1]}
+    forms.update({f"first half, {kind}": form[:max(8, (len(form) + 1) // 2)] for kind, form in list(forms.items())})
+    return forms
+
+
+def leaked_form(secret: str, text: str) -> str | None:
+    """The name of the first form of secret found in text, or None."""
+    return next((kind for kind, form in leak_forms(secret).items() if form and form in text), None)
 
 
 SCAN = SecretScan()
