@@ -369,6 +369,8 @@ class DocSpaceClient:
         self._auth_password = auth_password
         self._token: str | None = None
         self.secrets = Secrets((api_key, auth_password, *secrets))
+        if validate_certs and ca_path and not os.path.isfile(ca_path):
+            raise DocSpaceConfigError(f"ca_path {ca_path} does not exist or is not a file; give the CA's PEM bundle")
         self._ca_path = ca_path if validate_certs else None
         self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.timeout = timeout

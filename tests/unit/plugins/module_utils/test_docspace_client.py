@@ -31,6 +31,7 @@ TOKEN = "login-token-0042"
 SMTP_PASSWORD = "smtp-b0dy-secret"
 SETTINGS_BODY = {"host": "smtp.test", "port": 587, "credentialsUserName": "mailer", "credentialsUserPassword": SMTP_PASSWORD}
 SECRETS = (API_KEY, PASSWORD, TOKEN, SMTP_PASSWORD)
+CA_FILE = __file__  # any file that exists: a ca_path that does not is refused before any request
 
 LOGIN_OK = envelope({"token": TOKEN, "expires": "2030-01-01T00:00:00.0000000+00:00", "sms": False, "tfa": False})
 VALIDATION_PROBLEM = {
@@ -272,9 +273,9 @@ def test_login_without_token_is_a_clear_error(answer, reason):
 
 @pytest.mark.parametrize("options, verify", [
     ({}, True),
-    ({"ca_path": "/etc/pki/docspace-ca.pem"}, "/etc/pki/docspace-ca.pem"),
+    ({"ca_path": CA_FILE}, CA_FILE),
     ({"validate_certs": False}, False),
-    ({"validate_certs": False, "ca_path": "/etc/pki/docspace-ca.pem"}, False),
+    ({"validate_certs": False, "ca_path": CA_FILE}, False),
 ], ids=["default", "ca-path", "no-validation", "no-validation-wins-over-ca-path"])
 def test_tls_verification_reaches_the_session(options, verify):
     client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, envelope({}))], timeout=12, **options)
@@ -286,10 +287,10 @@ def test_tls_verification_reaches_the_session(options, verify):
 def test_from_params_uses_the_module_options():
     session = ScriptedSession([Call("GET", SETTINGS_PATH, envelope({}), headers={"Authorization": f"Bearer {API_KEY}"})])
     params = {"base_url": "https://portal.test/", "api_key": API_KEY, "auth_username": None, "auth_password": None,
-              "validate_certs": True, "ca_path": "/etc/pki/docspace-ca.pem", "timeout": 5}
+              "validate_certs": True, "ca_path": CA_FILE, "timeout": 5}
     DocSpaceClient.from_params(params, session=session).get(SETTINGS_PATH)
     assert session.seen[0]["url"] == "https://portal.test/api/2.0/smtpsettings/smtp"
-    assert (session.seen[0]["options"]["verify"], session.seen[0]["options"]["timeout"]) == ("/etc/pki/docspace-ca.pem", (5, 5))
+    assert (session.seen[0]["options"]["verify"], session.seen[0]["options"]["timeout"]) == (CA_FILE, (5, 5))
 
 
 # ---------------------------------------------------------------- envelope
@@ -721,7 +722,7 @@ def test_transport_failures_say_the_cause_first(failure, starts, advice, retried
      "portal.test port 443 does not speak TLS", "use http:// in base_url (http://portal.test)", "ca_path"),
     ("[SSL] record layer failure (_ssl.c:1000)", {}, "portal.test port 443 does not speak TLS", "http://", "ca_path"),
     ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
-     {"ca_path": "/etc/ca.pem"}, "the certificate of portal.test is not trusted by the CAs in ca_path /etc/ca.pem",
+     {"ca_path": CA_FILE}, f"the certificate of portal.test is not trusted by the CAs in ca_path {CA_FILE}",
      "check that ca_path holds", "pass its PEM bundle"),
     ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'portal.test'",
      {}, "the certificate of portal.test is for another host name", "", "ca_path"),
@@ -770,3 +771,8 @@ def test_a_rejected_login_does_not_read_the_version():
     with pytest.raises(DocSpaceAuthError, match="credentials were rejected"):
         client.get(SETTINGS_PATH)
     session.assert_done()
+
+
+def test_a_ca_path_that_does_not_exist_is_refused_before_any_request():
+    with pytest.raises(DocSpaceConfigError, match="ca_path /nonexistent/ca.pem does not exist"):
+        DocSpaceClient("https://portal.test", api_key=API_KEY, ca_path="/nonexistent/ca.pem", session=ScriptedSession([]))
