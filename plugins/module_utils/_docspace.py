@@ -601,7 +601,7 @@ class DocSpaceClient:
         if 300 <= status < 400:
             # Redirects are not followed: a login page or another scheme would hide the real answer.
             location = answer.headers.get("Location")
-            target = f" to {shown_url(location)}" if location else ""
+            target = f" to {self.secrets.mask(shown_url(location))}" if location else ""
             return f"redirected{target}; set base_url to the portal root it names, e.g. its https:// address"
         if status == 404:
             return f"nothing found at {self.base_url}{path}; {self._root_advice()}"

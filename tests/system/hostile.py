@@ -54,8 +54,8 @@ class Handler(BaseHTTPRequestHandler):
         """Every method goes the same way."""
         self._answer()
 
-    do_POST = do_GET  # noqa: N815
-    do_DELETE = do_GET  # noqa: N815
+    do_POST = do_GET
+    do_DELETE = do_GET
 
     def _answer(self) -> None:
         """Dispatch on the behaviour named by the first path segment."""
