@@ -511,7 +511,7 @@ class DocSpaceClient:
                                         method=method, path=path) from None
         except _DeadlinePassed:
             raise DocSpaceTransportError(
-                f"No complete answer within {self.timeout} s (timeout) to {method} {url}: the portal is too slow, "
+                f"no complete answer within {self.timeout} s (timeout) to {method} {url}: the portal is too slow, "
                 "or something else answers at this address", method=method, path=path, retryable=False) from None
         except Exception as error:  # pylint: disable=broad-exception-caught  # classified right below
             raise self._transport_error(method, path, error) from None

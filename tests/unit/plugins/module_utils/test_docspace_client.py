@@ -552,7 +552,7 @@ def test_a_dribbling_answer_meets_the_whole_request_deadline(monkeypatch):
     client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, slow)], timeout=0.3)
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH)
-    assert str(caught.value).startswith("No complete answer within 0.3 s (timeout)")
+    assert str(caught.value).startswith("no complete answer within 0.3 s (timeout)")
     assert slow.closed
 
 
