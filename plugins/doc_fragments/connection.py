@@ -18,10 +18,10 @@ options:
       - Root address of the DocSpace portal, V(http://) or V(https://) followed by the host, an optional
         port and an optional path prefix, for example V(https://docspace.example.com).
       - A trailing V(/) is accepted. Anything else (another scheme, a query string, credentials in the URL,
-        control characters, more than 2048 characters) is an error raised before any request is sent; the
+        control characters, more than 2048 characters) is an error raised before any request is sent. The
         message shows the value shortened and without its query string or credentials.
-      - V(http://) to a host that is not this machine (C(localhost), C(127.0.0.1), C(::1)) draws a warning:
-        the API key or password, and an SMTP password, would cross the network in clear text.
+      - V(http://) to a host that is not this machine (C(localhost), C(127.0.0.1), C(::1)) draws a warning,
+        because the API key or password, and an SMTP password, would cross the network in clear text.
       - If not set, the value of the E(DOCSPACE_BASE_URL) environment variable is used.
     type: str
     required: true
@@ -63,7 +63,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the portal, for each HTTP request: for the connection, for each read, and
+      - Seconds to wait for the portal in each HTTP request, for the connection, for each read, and
         (plus one second) for the whole answer, so that a server sending one byte at a time cannot hold
         a task. An answer larger than 4 MiB (after decompression) is refused.
       - Passing failures (connection refused or reset, no connection within O(timeout), HTTP 502, 503

@@ -314,8 +314,8 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
 def main() -> None:
     """Validate the options, then run the task with one boundary for DocSpace's errors."""
     module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           required_if=[("state", "present", ("host", "sender_address"))],
-                           **connection_module_kwargs())
+                            required_if=[("state", "present", ("host", "sender_address"))],
+                            **connection_module_kwargs())
     prepare_module(module)
     # Every option check runs before the first request, login included.
     problems = model.validate(module.params)

@@ -126,7 +126,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
 def main() -> None:
     """Read the settings once and return them normalised."""
     module = DocSpaceModule(argument_spec=connection_argument_spec(), supports_check_mode=True,
-                           **connection_module_kwargs())
+                            **connection_module_kwargs())
     prepare_module(module)
     try:
         client = DocSpaceClient.from_module(module)
