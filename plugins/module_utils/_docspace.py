@@ -673,8 +673,9 @@ def run_within(seconds: float, work: Callable[[], Any], state: dict[str, Any]) -
     if worker.is_alive():
         response = state.get("response")
         if response is not None:
-            # Closing the answer ends the worker's read; the daemon thread never keeps the module alive.
-            _close_quietly(response)
+            # Closing ends the worker's read, but waits for the read in progress (the buffered reader's
+            # lock), so it happens in a thread of its own; daemon threads never keep the module alive.
+            threading.Thread(target=_close_quietly, args=(response,), name="docspace-close", daemon=True).start()
         raise _DeadlinePassed()
     if "error" in outcome:
         raise outcome["error"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,12 +27,28 @@ class FakeRaw:
         self._piece = piece
         self._pause = pause
 
+        # Like io.BufferedReader under urllib3: a read holds a lock until it has `amount` bytes or the end,
+        # and close() waits for that lock.
+        self.lock = threading.Lock()
+
     def read(self, amount: int, decode_content: bool = True) -> bytes:
-        """Return the next piece (never decoded: the client decodes itself)."""
+        """Return the next piece (never decoded: the client decodes itself); with a pause, dribble until full."""
         assert decode_content is False, "the client must read the raw bytes and decode them itself"
-        if self._pause:
-            time.sleep(self._pause)
-        return self._body.read(min(amount, self._piece or amount))
+        if not self._pause:
+            return self._body.read(min(amount, self._piece or amount))
+        with self.lock:
+            data = b""
+            while len(data) < amount:
+                time.sleep(self._pause)
+                piece = self._body.read(min(amount - len(data), self._piece or amount))
+                if not piece:
+                    break
+                data += piece
+            return data
+
+    def finished(self) -> bool:
+        """Whether the whole body has been read."""
+        return self._body.tell() == len(self._body.getvalue())
 
 
 class FakeResponse:
@@ -49,8 +66,9 @@ class FakeResponse:
         self.closed = False
 
     def close(self) -> None:
-        """Record that the client released the answer; a replayed answer can be read again."""
-        self.closed = True
+        """Record that the client released the answer (after any read in progress); it can be replayed."""
+        with self.raw.lock:
+            self.closed = True
         self.raw = FakeRaw(self.content, self._piece, self._pause)
 
 
