@@ -778,3 +778,12 @@ def test_a_rejected_login_does_not_read_the_version():
 def test_a_ca_path_that_does_not_exist_is_refused_before_any_request():
     with pytest.raises(DocSpaceConfigError, match="ca_path /nonexistent/ca.pem does not exist"):
         DocSpaceClient("https://portal.test", api_key=API_KEY, ca_path="/nonexistent/ca.pem", session=ScriptedSession([]))
+
+
+def test_url_credentials_from_the_environment_stay_hidden_too(monkeypatch, capsys):
+    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
+    monkeypatch.setenv("DOCSPACE_BASE_URL", "http://admin:env-url-pw-Tq42Rz@portal.test/")
+    with _module_args({"api_key": "sk-key-0001", "no_such_option": 1}), pytest.raises(SystemExit):
+        DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
+    output = capsys.readouterr().out
+    assert json.loads(output)["failed"] and "env-url-pw-Tq42Rz" not in output
