@@ -285,9 +285,8 @@ def carry_out(client: DocSpaceClient, plan: model.Plan, check_mode: bool) -> dic
 
 def run_task(module: DocSpaceModule) -> dict[str, Any]:
     """Read the portal's settings, compare them with the task and write only what differs."""
-    params = module.params
     # The SMTP password travels in the POST body: a server echoing the body must not show it.
-    client = DocSpaceClient.from_module(module, secrets=[params.get("password")])
+    client = DocSpaceClient.from_module(module, secrets=[module.params.get("password")])
     current = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
     plan = model.plan(module.params, current, check_mode=module.check_mode)
     for warning in plan.warnings:
