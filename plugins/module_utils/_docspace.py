@@ -268,20 +268,29 @@ class Secrets:
 
 
 def secret_forms(secret: str) -> set[str]:
-    """The forms a secret takes when echoed: as sent, trimmed, folded, escaped, encoded or mis-decoded."""
-    bases = {secret, secret.strip(), " ".join(secret.split())}
-    forms = set(bases)
-    for base in bases:
-        forms.update((
-            json.dumps(base)[1:-1],                     # JSON-escaped ("p@$$\"w\\o{rd}" and \u00fc)
-            json.dumps(base, ensure_ascii=False)[1:-1],
-            repr(base)[1:-1],                           # Python exception texts
-            quote(base, safe=""), quote(base), quote_plus(base),
-            html.escape(base),
-            base.encode("utf-8").decode("latin-1"),     # UTF-8 bytes read as latin-1
-            base.encode("unicode_escape").decode("ascii"),
-        ))
+    """The forms a secret takes when echoed: as sent, trimmed, folded, escaped, encoded or mis-decoded.
+
+    Encodings are applied twice: a server that quotes our JSON body in its JSON error escapes it twice,
+    and one that URL-encodes that text encodes the escaped form.
+    """
+    forms = {secret, secret.strip(), " ".join(secret.split())}
+    for _level in range(2):
+        forms |= {encoded for form in forms for encoded in _encodings(form)}
     return forms
+
+
+def _encodings(text: str) -> set[str]:
+    """text escaped, encoded or mis-decoded once, in each way an echo may use."""
+    return {
+        json.dumps(text)[1:-1],                     # JSON-escaped ("p@$$\"w\\o{rd}" and \u00fc)
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        repr(text)[1:-1],                           # Python exception texts
+        quote(text, safe=""), quote(text), quote_plus(text),
+        html.escape(text),
+        text.encode("utf-8").decode("latin-1"),     # UTF-8 bytes read as latin-1
+        text.encode("unicode_escape").decode("ascii"),
+        " ".join(text.split()),
+    }
 
 
 # ---------------------------------------------------------------- base_url

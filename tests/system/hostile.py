@@ -32,9 +32,20 @@ OLD_VERSION = "3.0.4.1876"
 
 
 def echoed_forms(text: str) -> list[str]:
-    """text the ways a careless server repeats it: raw, JSON-escaped, folded, latin-1, URL-encoded, cut."""
-    return [text, json.dumps(text)[1:-1], " ".join(text.split()), text.encode("utf-8").decode("latin-1"),
-            quote(text, safe=""), text[:15]]
+    """text the ways a careless server repeats it: escaped twice (our JSON quoted in its JSON), URL-encoded
+    after escaping, raw, JSON-escaped, folded, latin-1, URL-encoded, cut."""
+    escaped = json.dumps(text)[1:-1]
+    return [json.dumps(escaped)[1:-1], quote(escaped, safe=""), text, escaped, " ".join(text.split()),
+            text.encode("utf-8").decode("latin-1"), quote(text, safe=""), text[:15]]
+
+
+def posted_password(body: str) -> str:
+    """The SMTP password of a posted settings body ("" when there is none)."""
+    try:
+        value = json.loads(body).get("credentialsUserPassword")
+    except (ValueError, AttributeError):
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 def envelope(response: Any) -> dict[str, Any]:
@@ -92,7 +103,8 @@ class Handler(BaseHTTPRequestHandler):
         """Settings to read; a save is refused with the posted body and the Authorization header echoed."""
         if self._is_get_settings():
             return self._json(200, envelope(SETTINGS))
-        echoed = " | ".join(echoed_forms(self.body) + echoed_forms(self.headers.get("Authorization", "")))
+        # Short enough to come through whole: DocSpace's message is shown up to 500 characters.
+        echoed = " | ".join(echoed_forms(posted_password(self.body)) + echoed_forms(self.headers.get("Authorization", "")))
         return self._json(400, {"error": {"message": f"Bad request: {echoed}"}, "status": 1, "statusCode": 400})
 
     def _echo_text(self) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from conftest import SMTP_PASSWORD, play
+from conftest import play
 
 import harness
 import hostile
@@ -28,12 +28,15 @@ HOSTILE_PASSWORD = "hostile-admin-pw-Rt6Yk3Jm"
 URL_PASSWORD = "url-pw-hostile-Mx5Wq8Zt"
 QUERY_KEY = "sk-query-hostile-Lp3Vn7Hd"
 NETRC_PASSWORD = "netrc-pw-hostile-Ce4Ub9Ko"
+# Quotes, a backslash, a blank and a non-ASCII letter: every escape and encoding changes it.
+ODD_SMTP_PASSWORD = 'p@$$"w\\o{rd} \u00fc-Hs9Kq2Lm'
 for _name, _value in {"hostile API key": HOSTILE_KEY, "hostile admin password": HOSTILE_PASSWORD,
                       "hostile login token": hostile.TOKEN, "password inside base_url": URL_PASSWORD,
-                      "API key in base_url's query": QUERY_KEY, "netrc password": NETRC_PASSWORD}.items():
+                      "API key in base_url's query": QUERY_KEY, "netrc password": NETRC_PASSWORD,
+                      "SMTP password with quotes and a backslash": ODD_SMTP_PASSWORD}.items():
     harness.register_secret(_name, _value)
 
-SECRETS = {"api_key": HOSTILE_KEY, "admin_password": HOSTILE_PASSWORD, "smtp_password": SMTP_PASSWORD,
+SECRETS = {"api_key": HOSTILE_KEY, "admin_password": HOSTILE_PASSWORD, "smtp_password": ODD_SMTP_PASSWORD,
            "url_with_password": "", "url_with_query": f"https://docspace.example.test/?api_key={QUERY_KEY}"}
 KEY = {"api_key": "{{ api_key }}"}
 LOGIN = {"auth_username": "admin@hostile.test", "auth_password": "{{ admin_password }}"}

@@ -462,6 +462,8 @@ def _forms(secret):
         "latin-1 read": secret.encode("utf-8").decode("latin-1"),
         "URL-encoded": requests.utils.quote(secret, safe=""),
         "cut short": secret[:15],
+        "JSON-escaped twice": json.dumps(json.dumps(secret)[1:-1])[1:-1],
+        "JSON-escaped, then URL-encoded": requests.utils.quote(json.dumps(secret)[1:-1], safe=""),
     }
 
 
