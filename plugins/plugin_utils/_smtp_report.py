@@ -86,17 +86,14 @@ def _settings_status(result: dict[str, Any], check_mode: bool) -> tuple[str, lis
     if after.get("is_default"):
         return ("would_reset" if check_mode else "reset"), [], ""
     changes = _changes(result.get("diff"))
+    before = (result.get("diff") or {}).get("before") or {}
     note = ""
-    if not changes:
-        # A change without a differing field: update_password=always, a portal on the installation
-        # default (is_default is compared), or a run without --diff.
-        before = (result.get("diff") or {}).get("before") or {}
-        if "diff" not in result:
-            note = "run with --diff to see which fields differ"
-        elif before.get("is_default"):
-            note = "the portal is on the installation default"
-        else:
-            note = "saved on every run (update_password: always)"
+    if before.get("is_default"):
+        note = "the portal is on the installation default"
+    elif not changes:
+        # A change without a differing field: update_password=always, or a run without --diff.
+        note = ("run with --diff to see which fields differ" if "diff" not in result
+                else "saved on every run (update_password: always)")
     return ("drifted" if check_mode else "changed"), changes, note
 
 

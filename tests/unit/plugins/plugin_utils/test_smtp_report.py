@@ -60,7 +60,7 @@ def test_drift_lists_the_fields_before_and_after_and_never_the_password():
 
 
 @pytest.mark.parametrize("before, diff, note", [
-    ({**DEFAULT}, True, "installation default"),
+    (DEFAULT, True, "installation default"),
     ({**SETTINGS}, True, "update_password: always"),
     (None, False, "--diff"),
 ])
