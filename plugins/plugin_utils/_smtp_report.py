@@ -28,10 +28,10 @@ STATUSES: dict[str, tuple[str, str, int]] = {
     "failed": ("failed", "\u2716", 1),
     "drifted": ("drifted", "\u25b2", 2),
     "would_reset": ("would be reset", "\u25b2", 3),
-    "changed": ("changed", "\u25cf", 4),
-    "reset": ("reset", "\u25cf", 5),
-    "not_checked": ("not checked", "?", 6),
-    "default": ("on the installation default", "\u25cb", 7),
+    "default": ("on the installation default", "\u25cb", 4),
+    "changed": ("changed", "\u25cf", 5),
+    "reset": ("reset", "\u25cf", 6),
+    "not_checked": ("not checked", "?", 7),
     "in_sync": ("in sync", "\u2714", 8),
 }
 
@@ -82,15 +82,16 @@ def _settings_status(result: dict[str, Any], check_mode: bool) -> tuple[str, lis
     """Status, changed fields and a note for an smtp_settings result that did not fail."""
     after = result.get("settings") or {}
     if not result.get("changed"):
-        return ("default" if after.get("is_default") else "in_sync"), [], ""
+        return "in_sync", [], ("on the installation default, as wanted" if after.get("is_default") else "")
     if after.get("is_default"):
         return ("would_reset" if check_mode else "reset"), [], ""
     changes = _changes(result.get("diff"))
     before = (result.get("diff") or {}).get("before") or {}
-    note = ""
     if before.get("is_default"):
-        note = "the portal is on the installation default"
-    elif not changes:
+        # A portal nobody configured yet: its own status, so that an audit counts them apart from drift.
+        return ("default" if check_mode else "changed"), changes, ("" if check_mode else "was on the installation default")
+    note = ""
+    if not changes:
         # A change without a differing field: update_password=always, or a run without --diff.
         note = ("run with --diff to see which fields differ" if "diff" not in result
                 else "saved on every run (update_password: always)")
@@ -99,7 +100,7 @@ def _settings_status(result: dict[str, Any], check_mode: bool) -> tuple[str, lis
 
 def _password(result: dict[str, Any] | None) -> str:
     """The password column: never a value; DocSpace does not return the stored one."""
-    if not result:
+    if not result or result.get("failed"):
         return ""
     before = ((result.get("diff") or {}).get("before") or {}).get("enable_auth")
     after = (result.get("settings") or {}).get("enable_auth")
@@ -210,6 +211,7 @@ h1{font-size:1.4em;margin:0 0 .3em}
 .summary span{display:inline-block;margin:.2em .4em .2em 0;padding:.15em .6em;border-radius:1em;border:1px solid #999}
 table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
+td:nth-child(1),td:nth-child(2){white-space:nowrap}
 th{background:#eee;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25b2"}th[aria-sort=descending]::after{content:" \\25bc"}
 tbody tr:nth-child(even){background:#fafafa}
@@ -228,12 +230,13 @@ _JS = """
 var table=document.getElementById('report'),heads=table.tHead.rows[0].cells,body=table.tBodies[0];
 function key(row,i){var v=row.cells[i].getAttribute('data-sort');return v===null?row.cells[i].textContent:v;}
 function sortBy(i,desc){
- var rows=Array.prototype.slice.call(body.rows),num=heads[i].getAttribute('data-type')==='number';
+ var started=Date.now(),rows=Array.prototype.slice.call(body.rows),num=heads[i].getAttribute('data-type')==='number';
  rows.sort(function(a,b){var x=key(a,i),y=key(b,i),c=num?x-y:x.localeCompare(y);
   if(c===0){c=key(a,0).localeCompare(key(b,0));}return desc?-c:c;});
  var frag=document.createDocumentFragment();rows.forEach(function(r){frag.appendChild(r);});body.appendChild(frag);
  for(var j=0;j<heads.length;j++){heads[j].removeAttribute('aria-sort');}
  heads[i].setAttribute('aria-sort',desc?'descending':'ascending');
+ table.setAttribute('data-sort-ms',String(Date.now()-started));
 }
 for(var i=0;i<heads.length;i++){(function(i){heads[i].addEventListener('click',function(){
  sortBy(i,heads[i].getAttribute('aria-sort')==='ascending');});})(i);}

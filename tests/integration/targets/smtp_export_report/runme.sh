@@ -103,8 +103,9 @@ python - "$REPORT/smtp-report.json" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 statuses = {row["portal"]: row["status"] for row in report["rows"]}
-assert statuses == {"portal4": "in_sync", "portal5": "in_sync", "portal6": "in_sync", "portal7": "default"}, statuses
+assert statuses == {"portal4": "in_sync", "portal5": "in_sync", "portal6": "in_sync", "portal7": "in_sync"}, statuses
 assert report["summary"]["mode"] == "check", report["summary"]
+assert [row["message"] for row in report["rows"] if row["portal"] == "portal7"] == ["on the installation default, as wanted"]
 PY
 
 # --- drift and a dead portal ---------------------------------------------------------------------------
@@ -122,7 +123,7 @@ python - "$REPORT/smtp-report.json" <<'PY'
 import json, sys
 rows = {row["portal"]: row for row in json.load(open(sys.argv[1]))["rows"]}
 statuses = {name: row["status"] for name, row in rows.items()}
-assert statuses == {"portal4": "in_sync", "portal5": "in_sync", "portal6": "drifted", "portal7": "default",
+assert statuses == {"portal4": "in_sync", "portal5": "in_sync", "portal6": "drifted", "portal7": "in_sync",
                     "portal_down": "failed"}, statuses
 assert "127.0.0.1:9" in rows["portal_down"]["message"], rows["portal_down"]
 assert rows["portal6"]["changes"] == [{"field": "sender_display_name", "before": "Hand-edited name",

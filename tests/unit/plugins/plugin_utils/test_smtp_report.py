@@ -37,7 +37,9 @@ def row(check_mode=True, **fields):
 
 @pytest.mark.parametrize("check_mode, result, status", [
     (True, settings_result(False, SETTINGS), "in_sync"),
-    (True, settings_result(False, DEFAULT), "default"),
+    (True, settings_result(False, DEFAULT), "in_sync"),
+    (True, settings_result(True, SETTINGS, before=DEFAULT), "default"),
+    (False, settings_result(True, SETTINGS, before=DEFAULT), "changed"),
     (True, settings_result(True, DEFAULT, before=SETTINGS), "would_reset"),
     (False, settings_result(True, DEFAULT, before=SETTINGS), "reset"),
     (True, settings_result(True, SETTINGS, before={**SETTINGS, "port": 25}), "drifted"),
@@ -59,14 +61,14 @@ def test_drift_lists_the_fields_before_and_after_and_never_the_password():
     assert "will be sent" not in json.dumps(drifted.as_dict())
 
 
-@pytest.mark.parametrize("before, diff, note", [
-    (DEFAULT, True, "installation default"),
-    ({**SETTINGS}, True, "update_password: always"),
-    (None, False, "--diff"),
+@pytest.mark.parametrize("check_mode, before, diff, note", [
+    (False, DEFAULT, True, "was on the installation default"),
+    (True, SETTINGS, True, "update_password: always"),
+    (True, None, False, "--diff"),
 ])
-def test_a_change_without_a_differing_field_says_why(before, diff, note):
+def test_a_change_says_why_when_the_fields_do_not(check_mode, before, diff, note):
     result = settings_result(True, SETTINGS, before=before) if diff else settings_result(True, SETTINGS)
-    assert note in row(settings=result).message
+    assert note in row(check_mode, settings=result).message
 
 
 def test_failure_unreachable_and_silence():
