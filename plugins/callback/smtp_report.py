@@ -89,7 +89,7 @@ class CallbackModule(CallbackBase):
         action = _action(task)
         portal.check_mode = portal.check_mode or bool(context.CLIARGS.get("check")) or task.check_mode is True
         if action == SETTINGS_ACTION:
-            portal.settings = data
+            portal.settings = {**data, "failed": True} if failed else data  # ansible-core 2.19 drops the key
         elif action == TEST_ACTION:
             portal.test, portal.test_failed = data, failed
         # A failure the play ignores does not fail the portal, unless it is one of ours.

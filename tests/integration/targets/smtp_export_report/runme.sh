@@ -80,6 +80,7 @@ expect export-vault '^docspace_smtp_password: "\{\{ vault_docspace_smtp_password
 expect export-vault-comment 'ansible-vault encrypt_string --name vault_docspace_smtp_password_portal6' "$VARS/portal6/docspace_smtp.yml"
 if grep -q docspace_smtp_password "$VARS/portal5/docspace_smtp.yml"; then fail "portal5 has no authentication, yet got a password"; fi
 expect export-ssl '^docspace_smtp_port: 465$' "$VARS/portal6/docspace_smtp.yml"
+for host in portal4 portal7; do printf "\n--- host_vars/%s/docspace_smtp.yml\n" "$host"; cat "$VARS/$host/docspace_smtp.yml"; done
 
 # A second export refuses to overwrite; with docspace_export_force it replaces the files.
 echo "# edited by hand" >> "$VARS/portal5/docspace_smtp.yml"

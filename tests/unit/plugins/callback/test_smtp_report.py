@@ -60,9 +60,8 @@ def test_every_host_of_the_run_gets_its_row(callback, tmp_path):
     """Results are filed under their host; other modules' results do not count; silent hosts still appear."""
     callback.v2_runner_on_ok(result("p1", "ansible.builtin.debug", {"changed": True}))
     callback.v2_runner_on_ok(result("p1", smtp_report.SETTINGS_ACTION, {"changed": False, "settings": SETTINGS}))
-    diff = {"before": {**SETTINGS, "port": 2525}, "after": SETTINGS}
-    callback.v2_runner_on_ok(result("p2", smtp_report.SETTINGS_ACTION, {"changed": True, "settings": SETTINGS,
-                                                                         "diff": diff}))
+    drift = {"changed": True, "settings": SETTINGS, "diff": {"before": {**SETTINGS, "port": 2525}, "after": SETTINGS}}
+    callback.v2_runner_on_ok(result("p2", smtp_report.SETTINGS_ACTION, drift))
     callback.v2_runner_on_skipped(result("p3", smtp_report.TEST_ACTION, {"skipped": True}))
     found = rows(callback, tmp_path, ["p1", "p2", "p3", "p4"])
     assert {name: entry["status"] for name, entry in found.items()} == {
@@ -74,7 +73,7 @@ def test_failures(callback, tmp_path):
     """A failed task fails its portal, an ignored failure only when it is one of ours; unreachable hosts show."""
     callback.v2_runner_on_failed(result("p1", "ansible.builtin.fail", {"msg": "ignored elsewhere"}), ignore_errors=True)
     callback.v2_runner_on_ok(result("p1", smtp_report.SETTINGS_ACTION, {"changed": False, "settings": SETTINGS}))
-    callback.v2_runner_on_failed(result("p2", smtp_report.SETTINGS_ACTION, {"failed": True, "msg": "401: rejected"},
+    callback.v2_runner_on_failed(result("p2", smtp_report.SETTINGS_ACTION, {"msg": "401: rejected"},
                                         name="Save"), ignore_errors=True)
     callback.v2_runner_on_failed(result("p3", "ansible.builtin.fail", {"msg": "docspace_smtp_host is required"},
                                         name="Check"))
@@ -87,12 +86,12 @@ def test_failures(callback, tmp_path):
         "p3": ("failed", "Check: docspace_smtp_host is required"), "p4": ("unreachable", "Failed to connect"),
         "p5": ("failed", "Test: Authenticate: 535")}
     assert (found["p5"]["test"], found["p5"]["test_message"]) == ("failed", "Authenticate: 535")
+    assert (found["p2"]["password"], found["p5"]["password"]) == ("", "not used")
 
 
 def test_a_real_run_is_reported_as_such(callback, tmp_path, monkeypatch):
     monkeypatch.setattr(context, "CLIARGS", ImmutableDict({"check": False}))
-    diff = {"before": {**SETTINGS, "host": "old"}, "after": SETTINGS}
-    callback.v2_runner_on_ok(result("p1", smtp_report.SETTINGS_ACTION, {"changed": True, "settings": SETTINGS,
-                                                                         "diff": diff}))
+    change = {"changed": True, "settings": SETTINGS, "diff": {"before": {**SETTINGS, "host": "old"}, "after": SETTINGS}}
+    callback.v2_runner_on_ok(result("p1", smtp_report.SETTINGS_ACTION, change))
     assert rows(callback, tmp_path, ["p1"])["p1"]["status"] == "changed"
     assert "real run" in (tmp_path / "out" / "smtp-report.md").read_text()

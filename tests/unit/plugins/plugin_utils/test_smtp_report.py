@@ -114,8 +114,8 @@ def test_summary_counts_every_status_and_test():
 
 def test_json_has_every_row_worst_first():
     data = json.loads(report.render_json(fleet(), {"check_mode": True, "title": "site.yml"}))
-    assert [entry["portal"] for entry in data["rows"]] == ["c|<script>alert(1)</script>", "a-portal", "d-portal",
-                                                          "b-portal"]
+    order = [entry["portal"] for entry in data["rows"]]
+    assert order == ["c|<script>alert(1)</script>", "a-portal", "d-portal", "b-portal"]
     assert data["rows"][1]["changes"] == [{"field": "port", "before": 25, "after": 587}]
     assert data["summary"]["mode"] == "check"
 
