@@ -84,7 +84,7 @@ def browser_times(html: Path, repeat: int) -> dict[str, float] | str:
         return "no Chromium installed (python tests/system/browser.py installs it)"
     # Load times include starting the browser process; the sort time is measured by the page's own script.
     times: dict[str, list[float]] = {"load": [], "load + sort 1,000 rows": [], "the sort itself (in the page)": []}
-    for _ in range(repeat):
+    for _round in range(repeat):
         for label, fragment in (("load", ""), ("load + sort 1,000 rows", "#sort=-portal")):
             started = time.perf_counter()
             done = browser.headless(path, "--dump-dom", html.as_uri() + fragment)
@@ -105,7 +105,7 @@ def main() -> int:
     options = parser.parse_args()
     smtp_report = _import_callback()
     directory = options.keep or tempfile.mkdtemp(prefix="report-bench-out-")
-    seconds = [write_once(smtp_report, options.portals, directory) for _ in range(options.repeat)]
+    seconds = [write_once(smtp_report, options.portals, directory) for _round in range(options.repeat)]
     sizes = {name: os.path.getsize(os.path.join(directory, name)) for name in smtp_report.FILES}
     print(f"| measure ({options.portals} portals, median of {options.repeat}) | value |\n|---|---|")
     print(f"| callback: rows + three files written | {statistics.median(seconds):.3f} s (max {max(seconds):.3f} s; goal < 2 s) |")
