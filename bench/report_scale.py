@@ -66,7 +66,7 @@ def write_once(smtp_report, portals: int, directory: str) -> float:
     """Seconds of v2_playbook_on_stats after the results of `portals` portals came in."""
     callback = smtp_report.CallbackModule()
     callback.get_option = lambda name: directory
-    callback._display = SimpleNamespace(display=lambda text: None)  # pylint: disable=protected-access
+    callback._display = SimpleNamespace(display=lambda text, **kwargs: None)  # pylint: disable=protected-access
     for index in range(portals):
         result, failed = _result(smtp_report, index)
         (callback.v2_runner_on_failed if failed else callback.v2_runner_on_ok)(result)

@@ -131,5 +131,6 @@ class CallbackModule(CallbackBase):
             with open(os.path.join(directory, filename), "w", encoding="utf-8") as handle:
                 handle.write(render(rows, meta))
         data = report.summary(rows, check_mode)
+        # On stderr: stdout may be a JSON stdout callback's document that a pipeline parses.
         self._display.display(f"SMTP report: {report.summary_line(data)} "
-                              f"(written to {os.path.join(directory, 'smtp-report.{json,md,html}')})")
+                              f"(written to {os.path.join(directory, 'smtp-report.{json,md,html}')})", stderr=True)
