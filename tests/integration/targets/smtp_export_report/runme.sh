@@ -83,12 +83,21 @@ expect export-ssl '^docspace_smtp_port: 465$' "$VARS/portal6/docspace_smtp.yml"
 for host in portal4 portal7; do printf "\n--- host_vars/%s/docspace_smtp.yml\n" "$host"; cat "$VARS/$host/docspace_smtp.yml"; done
 
 # A second export refuses to overwrite; with docspace_export_force it replaces the files.
+# A host that is not a portal (no docspace_base_url) fails with the variable's name and gets no file.
 echo "# edited by hand" >> "$VARS/portal5/docspace_smtp.yml"
+python - "$INVENTORY" <<'PY'
+import json, sys
+inventory = json.load(open(sys.argv[1]))
+inventory["others"] = {"hosts": {"not_a_portal": {}}}
+json.dump(inventory, open(sys.argv[1], "w"), indent=1)
+PY
 playbook export-again 2 onlyoffice.docspace.smtp_export
 recap export-again portal5 0 1
 expect export-again 'portal5/docspace_smtp.yml already exists.*docspace_export_force=true' "$WORK/export-again.log"
+expect export-again 'docspace_base_url is not set for not_a_portal' "$WORK/export-again.log"
+[ ! -e "$VARS/not_a_portal" ] || fail "a file was written for a host that is not a portal"
 expect export-again-kept '^# edited by hand$' "$VARS/portal5/docspace_smtp.yml"
-playbook export-force 0 onlyoffice.docspace.smtp_export -e docspace_export_force=true
+playbook export-force 0 onlyoffice.docspace.smtp_export -e docspace_export_force=true -e docspace_export_hosts=docspace_portals
 if grep -q '^# edited by hand$' "$VARS/portal5/docspace_smtp.yml"; then fail "docspace_export_force did not replace the file"; fi
 
 # The user fills the vault variables the placeholders point at (the password is never compared).
