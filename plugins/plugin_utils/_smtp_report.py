@@ -155,7 +155,8 @@ def summary_line(data: dict[str, Any]) -> str:
     if tests["passed"] or tests["failed"]:
         parts.append(f"test mail: {tests['passed']} passed, {tests['failed']} failed")
     mode = "check run (nothing was changed)" if data["mode"] == "check" else "real run"
-    return f"{data['portals']} portals, {mode}: " + ", ".join(parts or ["nothing to report"])
+    portals = f"{data['portals']} portal" + ("" if data["portals"] == 1 else "s")
+    return f"{portals}, {mode}: " + ", ".join(parts or ["nothing to report"])
 
 
 def _value(value: Any) -> str:

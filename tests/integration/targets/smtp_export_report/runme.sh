@@ -143,6 +143,19 @@ PY
 expect report-md '^\| portal6 \| .* drifted \| .*sender_display_name: "Hand-edited name" → "Portal six"' "$REPORT/smtp-report.md"
 expect report-html '<td class="s-failed" data-sort="1">' "$REPORT/smtp-report.html"
 
+# --- a real run of a user's own playbook with the modules ------------------------------------------------
+playbook own 0 own.yml --diff -l portal5
+python - "$REPORT/smtp-report.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["summary"]["mode"] == "apply", report["summary"]
+[row] = report["rows"]
+assert (row["portal"], row["status"], row["test"]) == ("portal5", "changed", "passed"), row
+assert [(change["field"], change["after"]) for change in row["changes"]] == [
+    ("sender_display_name", "Renamed by my playbook")], row
+PY
+expect report-md '^1 portal, real run: 1 changed, test mail: 1 passed, 0 failed\.$' "$REPORT/smtp-report.md"
+
 # No secret in anything written to disk.
 while read -r secret; do
     if grep -rlF -- "$secret" "$VARS" "$REPORT"; then fail "a secret appears in the files above"; fi
