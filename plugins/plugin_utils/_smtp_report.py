@@ -17,8 +17,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import COMPARED_FIELDS
+
 # Fields of smtp_settings' diff, in the order the module shows them; is_default is reported as a status.
-FIELDS = ("host", "port", "sender_address", "sender_display_name", "enable_ssl", "enable_auth", "username")
+FIELDS = tuple(name for name in COMPARED_FIELDS if name != "is_default")
 NOT_COMPARABLE = "not comparable"
 
 # status -> (label, symbol, rank). The symbol keeps the status readable in black-and-white print;
@@ -114,9 +116,10 @@ def _test(results: PortalResults) -> tuple[str, str]:
     if results.test_failed:
         return "failed", str(results.test.get("msg", ""))
     operation = results.test.get("operation") or {}
-    if not operation.get("completed"):
-        # Check mode sends no test mail, and wait=false returns before the outcome.
+    if not operation:  # check mode sends no test mail
         return "not run", str(results.test.get("msg", ""))
+    if not operation.get("completed"):
+        return "not run", "started, not waited for (wait: false)"
     return "passed", f"{operation.get('percents', 100)} %, {results.test.get('elapsed', '?')} s"
 
 

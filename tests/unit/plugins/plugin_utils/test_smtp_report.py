@@ -84,7 +84,7 @@ def test_failure_unreachable_and_silence():
 
 
 def test_test_mail_results():
-    """Passed with the job's progress; failed with the module's message; check mode sends none."""
+    """Passed with the job's progress; failed with the module's message; check mode and wait=false: not run."""
     passed = row(False, settings=settings_result(False, SETTINGS),
                  test={"operation": {"completed": True, "percents": 100}, "elapsed": 1.2})
     assert (passed.status, passed.test, passed.test_message) == ("in_sync", "passed", "100 %, 1.2 s")
@@ -93,6 +93,8 @@ def test_test_mail_results():
     assert (failed.status, failed.test, failed.test_message) == ("failed", "failed", "Authenticate: 535")
     skipped = row(settings=settings_result(False, SETTINGS), test={"msg": "check mode: no test mail sent"})
     assert skipped.test == "not run"
+    started = row(False, settings=settings_result(False, SETTINGS), test={"operation": {"completed": False}})
+    assert (started.test, started.test_message) == ("not run", "started, not waited for (wait: false)")
 
 
 def fleet():
