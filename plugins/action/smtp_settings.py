@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.onlyoffice.docspace.plugins.plugin_utils._in_process import DocSpaceAction
+from ansible_collections.onlyoffice.docspace.plugins.plugin_utils._in_process import DocSpaceAction, preload
+
+preload()
 
 
 class ActionModule(DocSpaceAction):

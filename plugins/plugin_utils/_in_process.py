@@ -19,6 +19,7 @@ comes from running the same code, not from copying its checks.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import locale
@@ -54,6 +55,22 @@ COLLECTION_MODULES = "ansible_collections.onlyoffice.docspace.plugins.modules"
 # (executor/module_common.py, _DEFAULT_LEGACY_METADATA).
 SERIALIZATION_PROFILE = "legacy"
 LOCAL_TRANSPORTS = frozenset(("local",))
+# What every module imports; requests alone takes ~50 ms to import.
+SHARED_MODULE_UTILS = ("ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace",)
+
+
+def preload(module_utils: tuple[str, ...] = SHARED_MODULE_UTILS) -> None:
+    """Import the module_utils the modules need once, in the process that loads the action plugin.
+
+    ansible-core's strategy loads the action class in the main process before it forks a worker per task and
+    host, so what is imported here is imported once per run rather than once per task. Not the module files
+    themselves: runpy warns when the module it runs as __main__ is already imported under its own name.
+    """
+    for name in module_utils:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pylint: disable=broad-except  # the module itself reports a broken import
+            pass
 
 
 def in_process_enabled(environ: dict[str, str] | None = None) -> bool:
