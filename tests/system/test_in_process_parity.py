@@ -154,7 +154,7 @@ def test_integration_target(target: str, emulators: tuple[Any, Any]) -> None:
 
 def test_bad_input(emulators: tuple[Any, Any]) -> None:
     """Every row of the bad-input table fails the same way, with the same message, in both paths."""
-    http, _ = emulators
+    http = emulators[0]
     portal = http.portals[0]
     tasks = [task for case in CASES for task in bad_input_tasks(case.name, portal)]
     runs = _both(lambda: _reset(http), lambda: play(tasks))
@@ -165,7 +165,7 @@ def test_bad_input(emulators: tuple[Any, Any]) -> None:
 @pytest.mark.parametrize("args", [("--diff",), ("--check", "--diff")], ids=["diff", "check-diff"])
 def test_secrets_playbook(args: tuple[str, ...], emulators: tuple[Any, Any]) -> None:
     """Saves, tests, failures, warnings and the role give the same masked results in both paths."""
-    http, _ = emulators
+    http = emulators[0]
     portals = http.portals[:5]
     vault = Vault()
     plays = secrets_playbook(http, portals, vault)
@@ -176,11 +176,11 @@ def test_secrets_playbook(args: tuple[str, ...], emulators: tuple[Any, Any]) -> 
 
 def test_which_path_runs(emulators: tuple[Any, Any]) -> None:
     """Local tasks run in the worker unless switched off; a task delegated to another connection is shipped."""
-    http, _ = emulators
+    http = emulators[0]
     portal = http.portals[0]
     info = portal.info()
-    read = {"onlyoffice.docspace.smtp_settings_info": {"base_url": info["base_url"],
-                                                        "api_key": info["admin"]["api_key"]}}
+    options = {"base_url": info["base_url"], "api_key": info["admin"]["api_key"]}
+    read = {"onlyoffice.docspace.smtp_settings_info": options}
     tasks = [{"name": "on the controller", **read},
              {"name": "on a stand-in remote host", **read, "delegate_to": "faraway"}]
     inventory = {"localhost": {}, "faraway": {"ansible_connection": "docspace_stand_in",
