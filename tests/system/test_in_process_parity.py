@@ -37,9 +37,10 @@ TARGETS = Path(__file__).resolve().parents[1] / "integration" / "targets"
 CONNECTION_PLUGINS = str(Path(__file__).resolve().parent / "connection_plugins")
 IN_PROCESS, SHIPPED = "in-process", "shipped"
 SWITCH = {IN_PROCESS: {}, SHIPPED: {"DOCSPACE_IN_PROCESS": "false"}}
-# How long something took differs from run to run; so do the emulator's clock readings and async job ids.
+# How long something took differs from run to run; so do the emulator's clock readings, async job ids and how
+# many polls (attempts) an async job took.
 VOLATILE_KEYS = frozenset(("seconds", "elapsed", "start", "end", "delta", "date", "time", "started", "finished",
-                           "ansible_job_id", "results_file"))
+                           "ansible_job_id", "results_file", "attempts"))
 # ansible-core lists the valid booleans from a set, in an order that changes with every process's hash seed.
 BOOLEANS = re.compile(r"(Valid booleans include: )(.*)$")
 # Each test mail job has its own id.
