@@ -113,7 +113,16 @@ def requests_summary(info: dict[str, Any]) -> None:
         tests = sum(1 for r in records if r["path"].endswith("/smtp/test"))
         writes = sum(1 for r in records if r["method"] != "GET")
         mails = len(call(f"{portal['base_url']}/_emulator/mailbox")["messages"])
-        print(f"  {portal['name']}: {reads} settings read(s), {writes} write(s), {tests} test(s) started, {mails} mail(s) sent")
+        counts = (count(reads, "settings read"), count(writes, "write"), count(tests, "test started", "tests started"),
+                  count(mails, "mail sent", "mails sent"))
+        print(f"  {portal['name']}: {', '.join(counts)}")
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """'1 write', '2 writes', 'no write': counts as a person writes them."""
+    if number == 0:
+        return f"no {singular}"
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def main(argv: list[str]) -> int:

@@ -48,27 +48,35 @@ PY
     drifted="$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["portals"][1]["name"])' "$EMULATOR_INFO_demo")"
 
     heading "1. Configure outgoing mail on every portal; each one sends a test mail"
+    say "The role saves each portal's SMTP settings, then has the portal send a test mail through them:"
     run_playbook
     say "The SMTP relay received:"
     tool mailbox
 
     heading "2. Run it again: nothing to change, so no test mail"
+    say "The role reads each portal's settings once, finds them equal and skips the test mail"
+    say "(that is the 'skipped=1' in the recap: the test runs only when the settings changed)."
     tool clear
     run_playbook
+    say "What the portals saw during the re-run:"
     tool requests
 
     heading "3. Someone edits $drifted's mail settings by hand"
+    say "An admin changes the sender name and the port in the web UI; the emulator's control API plays that part:"
     tool drift "$drifted"
 
     heading "4. Audit every portal with --check --diff: only $drifted drifted"
+    say "Check mode reads every portal and shows the differences as a diff; it writes nothing and sends no mail."
     tool clear
     run_playbook --check --diff
     say "What the portals saw during the audit (reads only, no mail):"
     tool requests
 
     heading "5. Put it right: a normal run repairs $drifted and proves it with a test mail"
+    say "A normal run on $drifted alone saves the settings again (password included) and sends a test mail:"
     tool clear
     run_playbook --limit "$drifted"
+    say "The SMTP relay received:"
     tool mailbox
 
     heading "Done in $((SECONDS - started)) s; the emulator is stopped"

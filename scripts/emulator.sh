@@ -17,17 +17,18 @@ main() {
     mkdir -p "$BUILD_DIR"
     ensure_venv
     layout_collection  # $BUILD_DIR/ansible_collections/onlyoffice/docspace: this checkout, as Ansible loads it
-    rm -f "$info"
+    # No `rm -f "$info"`: if another emulator still runs with it, ours refuses (it locks "$info.lock") and
+    # the running one's info file and inventory stay as they are. Wait for an info file with our pid.
     PYTHONPATH="$ROOT/tests/emulator" python "$ROOT/tests/emulator/run_emulator.py" --info-file "$info" "$@" &
     pid=$!
-    trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+    trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true' EXIT
     trap 'exit 0' INT TERM
     for _ in $(seq 1 100); do
-        [ -f "$info" ] && break
+        grep -Eqs "\"pid\": $pid([^0-9]|$)" "$info" && break
         kill -0 "$pid" 2>/dev/null || { echo "the portal emulator did not start" >&2; exit 1; }
         sleep 0.1
     done
-    [ -f "$info" ] || { echo "the portal emulator did not write $info in 10 s" >&2; exit 1; }
+    grep -Eqs "\"pid\": $pid([^0-9]|$)" "$info" || { echo "the portal emulator did not write $info in 10 s" >&2; exit 1; }
     python "$ROOT/demo/emulator_tool.py" inventory "$info" "$inventory"
     echo
     python "$ROOT/demo/emulator_tool.py" describe "$info" "$inventory"

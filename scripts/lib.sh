@@ -124,7 +124,9 @@ stop_emulators() {
 
 # The emulators the integration targets talk to, handed over through ansible-test's integration_config.yml.
 start_emulators() {
-    start_emulator http --portals 8
+    # portals[0..7]: DocSpace 3.7, each its own installation; portals[8] (portal9): DocSpace 3.0, login only;
+    # portals[9] and portals[10] (portal10, portal11): one installation, sharing its test queue.
+    start_emulator http --portals 8 --portal version=3.0 --portal installation=shared --portal installation=shared
     start_emulator https --portals 1 --https
     # EMULATOR_INFO_http and EMULATOR_INFO_https are set by start_emulator (printf -v).
     # shellcheck disable=SC2154

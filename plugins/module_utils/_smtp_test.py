@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Callable, Iterator
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceError
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import IMPLICIT_TLS_PORT
 
 TRIGGER_PATH = "/api/2.0/smtpsettings/smtp/test"
 STATUS_PATH = "/api/2.0/smtpsettings/smtp/test/status"
@@ -33,6 +35,37 @@ class SmtpTestError(DocSpaceError):
     def __init__(self, message: str, operation: Operation | None = None) -> None:
         super().__init__(message)
         self.operation = operation
+
+
+class SmtpTestFailed(SmtpTestError):
+    """The test job completed with an error: the relay, TLS, login or sender did not work."""
+
+
+# Answers of SMTP servers that users meet, as DocSpace stores them verbatim in the job's error
+# (docspace-smtp-api.md §7.10), with what to do about each. The first match wins.
+SMTP_ADVICE = (
+    (re.compile(r"\b535\b.*5\.7\.139"),
+     "Microsoft 365 refused the login because basic authentication (SMTP AUTH) is disabled for the tenant or "
+     "the mailbox: enable Authenticated SMTP for the sending mailbox in the Microsoft 365 admin center"),
+    (re.compile(r"\b534\b.*5\.7\.9"),
+     "Gmail accepts only an application password here: create one for the account and use it as the SMTP "
+     "password"),
+    (re.compile(r"\b530\b.*STARTTLS|STARTTLS (command )?first|must issue a STARTTLS", re.IGNORECASE),
+     "the relay requires TLS: set enable_ssl: true"),
+    (re.compile(r"\b535\b|authentication (credentials invalid|failed|unsuccessful)", re.IGNORECASE),
+     "the relay rejected the user name or password"),
+    (re.compile(r"\b55[0134]\b.*(sender|from|not (allowed|authori[sz]ed|verified)|relay)", re.IGNORECASE),
+     "the relay refused the sender: the sender address is not allowed for this account (for example an "
+     "unverified sender at Amazon SES or SendGrid); use an address the account may send from"),
+    (re.compile(r"connection refused", re.IGNORECASE),
+     "nothing accepts connections at that host and port: check host and port, and that a firewall lets the "
+     "DocSpace server reach the relay"),
+    (re.compile(r"timed? ?out|timeout", re.IGNORECASE),
+     "the relay did not answer in time: check host, port and firewalls; a port that expects TLS from the first "
+     f"byte ({IMPLICIT_TLS_PORT}) needs enable_ssl: true"),
+)
+PASSWORD_ADVICE = ("A corrected password reaches the portal only when the settings are saved again, and passwords "
+                   "are never compared: save them once with update_password: always.")
 
 
 def poll_delays(poll_interval: float, first: float = FIRST_POLL_DELAY, fast_reads: int = FAST_POLL_READS,
@@ -70,57 +103,109 @@ def describe_progress(operation: Operation) -> str:
 
 
 def finished(operation: Operation) -> Operation:
-    """Return a completed job's state when the test succeeded; raise SmtpTestError when it failed."""
+    """Return a completed job's state when the test succeeded; raise SmtpTestError when it did not."""
     if operation["error"]:
         where = ("before its first step" if not operation["status"]
                  else f"at step '{operation['status']}'")
-        raise SmtpTestError(
+        raise SmtpTestFailed(
             f"The SMTP test failed {where} ({operation['percents']} %): {operation['error']}", operation)
+    if operation["percents"] < 100:
+        # web/ASC.Web.Api/Core/SmtpJob.cs swallows TaskCanceledException: completed, no error, below 100 %.
+        raise SmtpTestError(
+            f"The SMTP test job {operation['id']} was cancelled on the server at {describe_progress(operation)}, "
+            "before the test mail was sent (DocSpace stops running jobs when its API service restarts or shuts "
+            "down). No mail went out; run the test again.", operation)
     return operation
+
+
+def explain_failure(error: SmtpTestFailed, relay: dict[str, Any] | None) -> str:
+    """The failed test's message with the relay DocSpace used (its stored settings) and advice."""
+    operation = error.operation or {}
+    parts = [str(error).rstrip(".") + "."]
+    if relay is not None:
+        stored = ("the portal has no SMTP settings of its own" if relay.get("is_default")
+                  else "these settings are stored on the portal")
+        parts.append(f"DocSpace used {describe_relay(relay)}; {stored}.")
+    advice = next((text for pattern, text in SMTP_ADVICE if pattern.search(operation.get("error", ""))), None)
+    if advice:
+        parts.append(advice[0].upper() + advice[1:] + ".")
+    if operation.get("status") == "Authenticate":
+        parts.append(PASSWORD_ADVICE)
+    return " ".join(parts)
+
+
+def describe_relay(settings: dict[str, Any]) -> str:
+    """The relay as DocSpace applies the settings: host:port, TLS mode (MailKit's rule) and login."""
+    if not settings.get("host"):
+        return "the installation's own mail configuration (the API does not show it)"
+    port = settings.get("port")
+    if not settings.get("enable_ssl"):
+        tls = "no TLS"
+    elif port == IMPLICIT_TLS_PORT:
+        tls = "implicit TLS"
+    else:
+        tls = "STARTTLS when the relay offers it"
+    login = f"login {settings['username']}" if settings.get("enable_auth") else "no login"
+    which = "the installation default relay" if settings.get("is_default") else "the relay"
+    return f"{which} {settings['host']}:{port} ({tls}, {login})"
 
 
 def vanished(operation: Operation, now_running: Operation | None) -> SmtpTestError:
     """The error for a job that disappeared from DocSpace before we read its result."""
-    # A completed job is deleted by the first status read that sees it. Someone else (the web UI,
-    # another task) may have been that reader. Also, the client repeats a status read whose connection
-    # failed; if the lost answer had been the completion, the repeat finds no job. Both look alike here.
+    # A completed job is deleted by the first status read that sees it, and DocSpace's queue cleaner
+    # (common/ASC.Common/Threading/DistributedTaskQueue.cs) removes any job unchanged for 60 s. The client
+    # also repeats a status read whose connection failed; if the lost answer was the completion, the repeat
+    # finds no job. All look alike from here.
     message = (f"The SMTP test job {operation['id']} vanished before its result was read "
                f"(last seen at {describe_progress(operation)}): ")
     if now_running is None:
         message += "the status read found no job"
     else:
         message += f"DocSpace now reports another job, {now_running['id']}"
-    message += (". Another client (an admin in the web UI, a parallel task) may have read the result first, "
-                "which deletes the job on DocSpace.")
+    message += (". Either another client (an admin in the web UI, a parallel task) read the result first, "
+                "which deletes the job on DocSpace, or DocSpace dropped the job because its state had not "
+                "changed for 60 s (its queue cleaner does that, for example when tests of many portals of one "
+                "installation wait for each other).")
     return SmtpTestError(message, operation)
 
 
-def timed_out(operation: Operation, timeout: float) -> SmtpTestError:
-    """The error for a job still running when the timeout passed."""
+def queued(operation: Operation) -> bool:
+    """Whether the job has not started yet: DocSpace runs one test at a time for the whole installation."""
+    return operation["percents"] == 0 and not operation["status"]
+
+
+def timed_out(operation: Operation, wait_timeout: float) -> SmtpTestError:
+    """The error for a job still queued or running when wait_timeout passed."""
+    if queued(operation):
+        state = ("it was still queued: on an installation with many portals DocSpace runs one SMTP test at a "
+                 "time, so it was waiting behind other portals' tests")
+    else:
+        state = f"last progress: {describe_progress(operation)}"
     return SmtpTestError(
-        f"The SMTP test job {operation['id']} did not finish within the timeout of {timeout:g} s; "
-        f"last progress: {describe_progress(operation)}. The job may still finish on the portal.", operation)
+        f"The SMTP test job {operation['id']} did not finish within wait_timeout ({wait_timeout:g} s); "
+        f"{state}. The job may still finish on the portal; raise wait_timeout to wait longer.", operation)
 
 
-def wait_for_job(first: Operation, read_status: Callable[[], Any], timeout: float, poll_interval: float,
+def wait_for_job(first: Operation, read_status: Callable[[], Any], wait_timeout: float, poll_interval: float,
                  started: float, clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], None] | None = None) -> Operation:
     """Read the job status until it completes; return the successful final state or raise SmtpTestError.
 
     `first` is the job as the trigger reported it, `read_status` returns the status envelope's `response`
     (None when there is no job), `started` is the clock reading taken just before the trigger: the deadline
-    is `started + timeout`, and the last pause is cut to it, so the wait ends within timeout plus one read.
+    is `started + wait_timeout`, and the last pause is cut to it, so the wait ends within wait_timeout plus
+    one read.
     """
     clock = clock or time.monotonic
     sleep = sleep or time.sleep
-    deadline = started + timeout
+    deadline = started + wait_timeout
     operation = first
     delays = poll_delays(poll_interval)
     # The completed answer is read exactly once, and it is the result: DocSpace deletes the job with it.
     while not operation["completed"]:
         remaining = deadline - clock()
         if remaining <= 0:
-            raise timed_out(operation, timeout)
+            raise timed_out(operation, wait_timeout)
         sleep(min(next(delays), remaining))
         latest = operation_from(read_status())
         if latest is None or latest["id"] != operation["id"]:

@@ -25,7 +25,7 @@ description:
     C(DELETE) when it resets; logging in with O(auth_username) adds one request. In check mode nothing is ever
     written.
 author:
-  - onlyoffice.docspace contributors (@onlyoffice-community)
+  - onlyoffice.docspace contributors (!UNKNOWN)
 extends_documentation_fragment:
   - onlyoffice.docspace.connection
   - onlyoffice.docspace.attributes
@@ -51,6 +51,8 @@ options:
   host:
     description:
       - Host name or address of the SMTP server, 1 to 255 characters.
+      - Only the name or address. A URL (V(smtp://mail.example.com)), a port (V(mail.example.com:587)), a path
+        or blanks are refused before any request, with the corrected split into O(host) and O(port).
       - Required when O(state=present).
     type: str
   port:
@@ -63,6 +65,8 @@ options:
       - E-mail address the portal's mails come from. Required when O(state=present).
       - DocSpace does not check it, and its test mail fails later on a malformed one, so the module checks
         that it looks like an e-mail address before sending anything.
+      - A plain address only; V(DocSpace <docspace@example.com>) is refused with the advice to put the name in
+        O(sender_display_name).
     type: str
   sender_display_name:
     description:
@@ -74,6 +78,8 @@ options:
     description:
       - Use TLS, with DocSpace's meaning. V(true) is implicit TLS on port 465 and STARTTLS, when the server
         offers it, on any other port; V(false) is plain SMTP without STARTTLS.
+      - Port 465 with V(false) draws a warning, because DocSpace then speaks plain text to a port that expects
+        TLS from the first byte, and its test stalls at C(Connect to host).
     type: bool
     default: false
   enable_auth:
@@ -255,59 +261,42 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
 
 
 def argument_spec() -> dict[str, Any]:
-    """The connection options plus this module's own."""
+    """The connection options, the SMTP settings (from the model's table of fields) and the task's own."""
     spec = connection_argument_spec()
+    spec.update(model.option_spec())
     spec.update(
         state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        host={"type": "str"},
-        port={"type": "int", "default": model.DEFAULT_PORT},
-        sender_address={"type": "str"},
-        sender_display_name={"type": "str", "default": model.DEFAULT_SENDER_DISPLAY_NAME},
-        enable_ssl={"type": "bool", "default": False},
-        enable_auth={"type": "bool"},
-        username={"type": "str", "aliases": ["credentials_user_name"]},
-        password={"type": "str", "no_log": True, "aliases": ["credentials_user_password"]},
         update_password={"type": "str", "choices": ["on_change", "always"], "default": "on_change",
                          "no_log": False},
-        use_ntlm={"type": "bool", "default": False},
     )
     return spec
 
 
-def carry_out(client: DocSpaceClient, params: dict[str, Any], plan: model.Plan, check_mode: bool,
-              current: dict[str, Any]) -> dict[str, Any]:
+def carry_out(client: DocSpaceClient, plan: model.Plan, check_mode: bool) -> dict[str, Any]:
     """Send the plan's one write (never in check mode) and return the settings after it."""
+    if check_mode or plan.action == "none":
+        return plan.after
+    # DocSpace answers a save or reset with what is now in force: that answer is the new state, no re-read.
     if plan.action == "save":
-        body = model.request_body(params)
-        if check_mode:
-            return model.predict_saved(body)
-        # DocSpace answers a save with what it stored: that answer is the new state, no re-read needed.
-        answer = client.post(model.SETTINGS_PATH, body).response
-        return model.normalize_dto(answer) if isinstance(answer, dict) else model.predict_saved(body)
-    if plan.action == "reset":
-        if check_mode:
-            return model.predict_reset()
+        answer = client.post(model.SETTINGS_PATH, plan.body or {}).response
+    else:
         answer = client.delete(model.SETTINGS_PATH).response
-        return model.normalize_dto(answer) if isinstance(answer, dict) else model.predict_reset()
-    return current
+    return plan.after if answer is None else model.normalize_dto(answer)
 
 
 def run_task(module: AnsibleModule) -> dict[str, Any]:
     """Read the portal's settings, compare them with the task and write only what differs."""
-    params = module.params
-    client = DocSpaceClient.from_params(params)
+    client = DocSpaceClient.from_params(module.params)
     current = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
-    plan = model.plan(model.normalize_desired(params), current, params["update_password"],
-                      bool(params.get("password")), params["state"], check_mode=module.check_mode)
+    plan = model.plan(module.params, current, check_mode=module.check_mode)
     for warning in plan.warnings:
         module.warn(warning)
     if plan.failure:
         module.fail_json(msg=plan.failure, settings=current)
-    after = carry_out(client, params, plan, module.check_mode, current)
+    after = carry_out(client, plan, module.check_mode)
     result: dict[str, Any] = {"changed": plan.changed, "settings": after}
     if module._diff:  # pylint: disable=protected-access  # AnsibleModule's documented --diff flag
-        sends_password = plan.action == "save" and model.auth_wanted(params) and bool(params.get("password"))
-        result["diff"] = model.build_diff(current, after, sends_password)
+        result["diff"] = model.build_diff(current, after, plan.sends_password)
     return result
 
 
@@ -325,7 +314,7 @@ def main() -> None:
         module.warn(warning)
     try:
         module.exit_json(**run_task(module))
-    except DocSpaceError as error:
+    except (DocSpaceError, model.UnexpectedAnswer) as error:
         module.fail_json(msg=str(error))
 
 

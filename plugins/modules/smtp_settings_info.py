@@ -17,7 +17,7 @@ description:
     returns them. Sends one C(GET) (and a login first with O(auth_username)); never changes anything.
   - DocSpace never returns the SMTP password, so neither does this module.
 author:
-  - onlyoffice.docspace contributors (@onlyoffice-community)
+  - onlyoffice.docspace contributors (!UNKNOWN)
 extends_documentation_fragment:
   - onlyoffice.docspace.connection
   - onlyoffice.docspace.attributes
@@ -133,7 +133,7 @@ def main() -> None:
         client = DocSpaceClient.from_params(module.params)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
         module.exit_json(changed=False, settings=settings)
-    except DocSpaceError as error:
+    except (DocSpaceError, model.UnexpectedAnswer) as error:
         module.fail_json(msg=str(error))
 
 

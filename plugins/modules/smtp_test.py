@@ -19,12 +19,14 @@ description:
     calling user (for an API key, the user who created it), from the stored sender address and name.
     Use M(onlyoffice.docspace.smtp_settings) first to store the settings to test.
   - The task fails when the test fails (the message names the step, such as V(Connect to host) or
-    V(Authenticate), and DocSpace's error text), when the job vanishes, when O(timeout) passes, or when
-    DocSpace refuses the test with HTTP 429 (the message carries the C(Retry-After) seconds).
+    V(Authenticate), DocSpace's error text, the relay it used with its TLS mode and login, and advice for
+    answers that SMTP servers commonly give), when the job was cancelled on the server, when the job vanishes,
+    when O(wait_timeout) passes, or when DocSpace refuses the test with HTTP 429 (the message carries the
+    C(Retry-After) seconds).
   - The test request is never repeated automatically, since each one sends a mail and counts against
     DocSpace's limit on tests. Status reads are repeated on passing network failures like any other read.
 author:
-  - onlyoffice.docspace contributors (@onlyoffice-community)
+  - onlyoffice.docspace contributors (!UNKNOWN)
 extends_documentation_fragment:
   - onlyoffice.docspace.connection
   - onlyoffice.docspace.attributes
@@ -49,13 +51,13 @@ options:
         by that answer, so its outcome is reported as with V(true).
     type: bool
     default: true
-  timeout:
+  wait_timeout:
     description:
       - How many seconds to wait for the test job to complete, counted from the test request. The task gives
-        up within O(timeout) plus one status read.
-      - In this module O(timeout) is the wait budget, not the per-request HTTP timeout that the option of that
-        name sets in the other modules of the collection; use O(request_timeout) for that. Keep it in mind when
-        setting C(timeout) for the whole C(group/onlyoffice.docspace.docspace) in C(module_defaults).
+        up within O(wait_timeout) plus one status read.
+      - On an installation with many portals DocSpace runs one SMTP test at a time, so a test may wait in the
+        queue behind other portals' tests; the failure message says so when the job had not started yet.
+      - O(timeout) is the per-request HTTP timeout, as in every module of the collection.
     type: int
     default: 120
   poll_interval:
@@ -65,17 +67,15 @@ options:
         O(poll_interval). A O(poll_interval) below 0.2 is used from the first read.
     type: float
     default: 1.0
-  request_timeout:
-    description:
-      - Seconds to wait for each HTTP request to the portal (what O(timeout) means in the other modules).
-    type: int
-    default: 30
 notes:
   - DocSpace runs one test job per portal. When a test started by anyone (another admin in the web UI, another
     task) is still running, DocSpace returns that job instead of starting a new one, and the module waits for
     it; its mail goes to whoever started it.
   - The first status read that shows the job completed also deletes it on DocSpace, so the module keeps that
-    read as the result. If another client reads it first, the job vanishes and the task fails saying so.
+    read as the result. If another client reads it first, or DocSpace drops a job whose state has not changed
+    for 60 seconds, the job vanishes and the task fails saying so.
+  - A passing test proves the relay, TLS and login that the portal stores. Invitations and password resets are
+    sent by DocSpace's separate notify service, which must be running too.
   - A failed test is not an HTTP error for DocSpace; the job stops at the failing step with C(error) set.
 seealso:
   - module: onlyoffice.docspace.smtp_settings
@@ -94,7 +94,7 @@ EXAMPLES = r"""
     base_url: https://docspace.example.com
     auth_username: admin@example.com
     auth_password: "{{ docspace_admin_password }}"
-    timeout: 300
+    wait_timeout: 300
     poll_interval: 5
   delegate_to: localhost
 
@@ -163,10 +163,13 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     normalize_base_url,
     prepare_module,
 )
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as settings_model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
     STATUS_PATH,
     TRIGGER_PATH,
     SmtpTestError,
+    SmtpTestFailed,
+    explain_failure,
     finished,
     operation_from,
     wait_for_job,
@@ -174,25 +177,22 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test imp
 
 
 def argument_spec() -> dict[str, dict[str, Any]]:
-    """The connection options, with `timeout` taken over as the wait budget (see the option's doc)."""
+    """The connection options plus the wait options."""
     spec = connection_argument_spec()
     spec.update(
         wait={"type": "bool", "default": True},
-        timeout={"type": "int", "default": 120},
+        wait_timeout={"type": "int", "default": 120},
         poll_interval={"type": "float", "default": 1.0},
-        request_timeout={"type": "int", "default": 30},
     )
     return spec
 
 
 def option_problem(params: dict[str, Any]) -> str | None:
-    """Explain what is wrong with the wait and request time options, or return None."""
-    if params["timeout"] < 0:
-        return f"timeout must be 0 or more seconds, not {params['timeout']}"
+    """Explain what is wrong with the wait options, or return None."""
+    if params["wait_timeout"] < 0:
+        return f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}"
     if params["poll_interval"] <= 0:
         return f"poll_interval must be more than 0 seconds, not {params['poll_interval']:g}"
-    if params["request_timeout"] <= 0:
-        return f"request_timeout must be more than 0 seconds, not {params['request_timeout']}"
     return None
 
 
@@ -214,13 +214,35 @@ def read_status(client: DocSpaceClient) -> Any:
     return client.get(STATUS_PATH).response
 
 
-def error_message(error: DocSpaceError) -> str:
-    """The failure message, with advice for a rate-limited test request."""
+def stored_relay(client: DocSpaceClient) -> dict[str, Any] | None:
+    """The settings the failed test used, to name the relay in the message; None when they cannot be read."""
+    try:
+        return settings_model.normalize_dto(client.get(settings_model.SETTINGS_PATH).response)
+    except (DocSpaceError, settings_model.UnexpectedAnswer):
+        return None  # the test's own failure is the news; a second failure must not hide it
+
+
+def error_message(error: DocSpaceError, client: DocSpaceClient | None) -> str:
+    """The failure message: the relay and advice for a failed test, the wait advice for a rate limit."""
+    if isinstance(error, SmtpTestFailed) and client is not None:
+        return explain_failure(error, stored_relay(client))
     if error.status == 429 and error.path == TRIGGER_PATH:
         wait = f"after {error.retry_after} s" if error.retry_after else "later"
         return (f"{error}. DocSpace limits SMTP tests per user; the test request is never repeated "
                 f"automatically, run it again {wait}.")
     return str(error)
+
+
+def run_test(client: DocSpaceClient, params: dict[str, Any], started: float) -> dict[str, Any]:
+    """Start the test and, unless told not to, wait for its outcome; returns the job's last state."""
+    operation = start_test(client)
+    if operation["completed"]:
+        # That answer consumed the finished job: it is the result, and no status read may follow.
+        return finished(operation)
+    if params["wait"]:
+        return wait_for_job(operation, lambda: read_status(client), params["wait_timeout"],
+                            params["poll_interval"], started)
+    return operation
 
 
 def main() -> None:
@@ -233,26 +255,19 @@ def main() -> None:
         module.fail_json(msg=problem)
     started = time.monotonic()
     result: dict[str, Any] = {"changed": False, "operation": None, "elapsed": 0.0}
+    client = None
     try:
         if module.check_mode:
             normalize_base_url(params["base_url"])  # a wrong base_url still fails, without a request
             module.exit_json(msg="check mode: no test mail sent", **result)
-        client = DocSpaceClient.from_params({**params, "timeout": params["request_timeout"]})
-        operation = start_test(client)
-        if operation["completed"]:
-            # That answer consumed the finished job: it is the result, and no status read may follow.
-            result["operation"] = finished(operation)
-        elif params["wait"]:
-            result["operation"] = wait_for_job(operation, lambda: read_status(client), params["timeout"],
-                                               params["poll_interval"], started)
-        else:
-            result["operation"] = operation
+        client = DocSpaceClient.from_params(params)
+        result["operation"] = run_test(client, params, started)
     except DocSpaceError as error:
         failure = {"operation": getattr(error, "operation", None),
                    "elapsed": round(time.monotonic() - started, 3)}
         if error.retry_after is not None:
             failure["retry_after"] = error.retry_after
-        module.fail_json(msg=error_message(error), **failure)
+        module.fail_json(msg=error_message(error, client), **failure)
     result["elapsed"] = round(time.monotonic() - started, 3)
     module.exit_json(**result)
 

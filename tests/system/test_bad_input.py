@@ -99,10 +99,10 @@ CASES = [
     Case("info: unknown option", INFO, {"host": "smtp.example.test"}, ("Unsupported parameters", "host")),
     Case("info: negative timeout", INFO, {"timeout": -5}, ("timeout must be a positive number",)),
     Case("info: base_url without scheme", INFO, {"base_url": "{netloc}/docspace"}, ("base_url",)),
-    Case("test: negative wait timeout", TEST, {"timeout": -1}, ("timeout must be 0 or more",)),
+    Case("test: negative wait timeout", TEST, {"wait_timeout": -1}, ("wait_timeout must be 0 or more",)),
     Case("test: poll_interval 0", TEST, {"poll_interval": 0}, ("poll_interval must be more than 0",)),
     Case("test: wait is not a boolean", TEST, {"wait": "perhaps"}, ("wait", "bool")),
-    Case("test: request_timeout 0", TEST, {"request_timeout": 0}, ("request_timeout must be more than 0",)),
+    Case("test: timeout 0", TEST, {"timeout": 0}, ("timeout must be a positive number",)),
     Case("test: unknown option", TEST, {"host": "smtp.example.test"}, ("Unsupported parameters", "host")),
     # --- the role: argument_specs.yml, its cross-variable checks and the module behind it ----------------
     Case("role: port is not a number", ROLE, {"docspace_smtp_port": "twenty-five"}, ("docspace_smtp_port", "int")),
@@ -118,7 +118,12 @@ CASES = [
          ("not both",)),
     Case("role: bad sender address", ROLE, {"docspace_smtp_sender_address": "not-an-address"},
          ("is not an e-mail address",)),
-    Case("role: port 70000", ROLE, {"docspace_smtp_port": 70000}, ("port must be between 1 and 65535",)),
+    # The module's own checks, said by the role in its variable names.
+    Case("role: port 70000", ROLE, {"docspace_smtp_port": 70000}, ("docspace_smtp_port must be between 1 and 65535",)),
+    Case("role: host with a port", ROLE, {"docspace_smtp_host": "smtp.example.test:2525"},
+         ("use docspace_smtp_host: smtp.example.test and docspace_smtp_port: 2525",)),
+    Case("role: no credentials", ROLE, {"docspace_api_key": UNSET},
+         ("one of the following is required: docspace_api_key, docspace_auth_username",)),
     Case("role: base_url without scheme", ROLE, {"docspace_base_url": "{netloc}"}, ("base_url",)),
 ]
 BY_NAME = {case.name: case for case in CASES}

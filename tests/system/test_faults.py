@@ -165,8 +165,8 @@ CASES = [
          {TRIGGER: 1}, ("GET", TEST_PATH, "connection error")),
     Case("test: trigger 429 Retry-After 1", TEST, (retry_after(TRIGGER),), FAILED, {TRIGGER: 1},
          ("GET", TEST_PATH, "HTTP 429", "Retry-After")),
-    Case("test: trigger slower than request_timeout", TEST, (fault(TRIGGER, "delay", delay=4),), FAILED, {TRIGGER: 1},
-         ("GET", TEST_PATH, "timeout of 1 s"), options={"request_timeout": 1}, min_seconds=1.0),
+    Case("test: trigger slower than timeout", TEST, (fault(TRIGGER, "delay", delay=4),), FAILED, {TRIGGER: 1},
+         ("GET", TEST_PATH, "timeout of 1 s"), options={"timeout": 1}, min_seconds=1.0),
     Case("test: trigger answers malformed JSON", TEST, (fault(TRIGGER, "malformed_json"),), FAILED, {TRIGGER: 1},
          ("GET", TEST_PATH, "not JSON")),
     Case("test: status read 503 once (reads are retried)", TEST, (status(STATUS, 503),), OK, {TRIGGER: 1}),
@@ -198,7 +198,7 @@ def _tasks(name: str, portal: Any) -> list[dict[str, Any]]:
     elif case.task == RESET:
         module, args = "onlyoffice.docspace.smtp_settings", {"state": "absent"}
     else:
-        module, args = "onlyoffice.docspace.smtp_test", {"timeout": 30, "poll_interval": 0.2}
+        module, args = "onlyoffice.docspace.smtp_test", {"wait_timeout": 30, "poll_interval": 0.2}
     return [{"name": name, module: {**options, **args, **case.options}, "ignore_errors": True}]
 
 

@@ -1,8 +1,8 @@
-"""The DocSpace API routes the emulator serves: the five SMTP endpoints and the login (§0–§3).
+"""The DocSpace API routes the emulator serves: the five SMTP endpoints and the login (docs/docspace-api.md §1-§6).
 
 Order of events per request, as in ASP.NET: routing → authentication → rate limiter → authorization
-(401 / scope 403, empty bodies) → model binding and validation (400) → the action (admin check 403,
-hidden-settings 402, constructor checks 400, then the work).
+(401 / scope 403, empty bodies) → the payment resource filter (empty 402) → model binding and validation
+(400, per version) → the action (admin check 403, hidden-settings 402, constructor checks 400, then the work).
 """
 
 import datetime
@@ -11,10 +11,10 @@ from urllib.parse import parse_qs
 
 from . import envelope
 from .auth import COOKIE_NAME, Identity
-from .binding import NULLABLE_BOOLEAN, STRING, BindingFailed, Field, bind
+from .binding import BOOLEAN, STRING, BindingFailed, Field, bind
 from .http_types import Request, Response
 from .portal import Portal
-from .settings import SMTP_SETTINGS_FIELDS, SMTP_SETTINGS_TYPE, build_from_request
+from .settings import SMTP_SETTINGS_TYPE, build_from_request
 
 SMTP = "/api/2.0/smtpsettings/smtp"
 SMTP_TEST = SMTP + "/test"
@@ -25,11 +25,12 @@ LOGIN_FIELDS = [
     Field("userName", "UserName", STRING),
     Field("password", "Password", STRING),
     Field("passwordHash", "PasswordHash", STRING),
-    Field("session", "Session", NULLABLE_BOOLEAN),
+    Field("session", "Session", BOOLEAN),  # a plain bool: null cannot be bound (400)
     Field("culture", "Culture", STRING),
 ]
 LOGIN_TYPE = "ASC.Web.Api.ApiModels.RequestsDto.AuthRequestsDto"
 TOKEN_LIFETIME = datetime.timedelta(days=30)
+SESSION_EXPIRES = "0001-01-01T00:00:00"
 
 Action = Callable[[Portal, Request, Identity], Response]
 
@@ -64,7 +65,7 @@ def get_settings(portal: Portal, request: Request, identity: Identity) -> Respon
 def save_settings(portal: Portal, request: Request, identity: Identity) -> Response:
     """POST /smtp: validation, null check, permissions, constructor checks, then a full replace."""
     try:
-        body = bind(request.body, SMTP_SETTINGS_FIELDS, "inDto", SMTP_SETTINGS_TYPE)
+        body = bind(request.body, portal.version.smtp_settings_fields(), "inDto", SMTP_SETTINGS_TYPE)
     except BindingFailed as failed:
         return Response.api_json(400, envelope.validation_problem(failed.errors, request.url, request.method))
     if body is None:
@@ -107,8 +108,10 @@ def _login(portal: Portal, request: Request) -> Response:
     except BindingFailed as failed:
         return Response.api_json(400, envelope.validation_problem(failed.errors, request.url, request.method))
     body = body or {}
-    # The emulator does not hash: passwordHash is compared with the plain password.
-    user = portal.credentials.login(body.get("userName") or "", body.get("password") or body.get("passwordHash") or "")
+    # AuthenticationController.cs trims both: (Password ?? "").Trim(). The emulator does not hash:
+    # passwordHash is compared with the plain password.
+    password = (body.get("passwordHash") or "").strip() or (body.get("password") or "").strip()
+    user = portal.credentials.login(body.get("userName") or "", password)
     if user is None:
         return _error(envelope.authentication_failed())
     token = portal.credentials.issue_token(user)
@@ -118,10 +121,26 @@ def _login(portal: Portal, request: Request) -> Response:
         expires = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + TOKEN_LIFETIME
         dto["expires"] = f"{expires:%Y-%m-%dT%H:%M:%S}.0000000+00:00"  # .NET round-trip format
         cookie += f"; expires={expires.strftime('%a, %d %b %Y %H:%M:%S GMT')}"
+    else:
+        # AuthenticationTokenDto.Expires is a non-nullable DateTime: a session token shows default(DateTime).
+        dto["expires"] = SESSION_EXPIRES
     dto.update({"sms": False, "tfa": False})
     response = _ok(request, dto)
     response.headers.append(("Set-Cookie", cookie))
     return response
+
+
+def _payment_required(portal: Portal, request: Request) -> bool:
+    """common/ASC.Api.Core/Middleware/PaymentFilter.cs, a resource filter (after authorization, before binding).
+
+    An empty 402 when the portal is not paid (or its installation has no valid licence), unless the
+    request carries a ``Payment-Info`` header that is not "true" (the filter checks only when the header
+    is missing, empty, or parses as true). The login has [AllowNotPayment]; the SMTP actions do not.
+    """
+    if not portal.not_paid():
+        return False
+    header = (request.header("Payment-Info") or "").strip()
+    return not header or header.lower() == "true"
 
 
 def route_of(path: str) -> Optional[str]:
@@ -154,6 +173,8 @@ def handle(portal: Portal, request: Request) -> Response:
             return Response.empty(401, *([("WWW-Authenticate", 'Basic realm="DocSpace"')] if basic else []))
         if not identity.may(request.method):
             return Response.empty(403)
+        if _payment_required(portal, request):
+            return Response.empty(402)
         return ROUTES[route][request.method](portal, request, identity)
     except envelope.ApiError as error:
         return _error(error)

@@ -1,4 +1,4 @@
-"""Who is calling (§0.6): API keys, login tokens (header or cookie) and Basic; and what they may do."""
+"""Who is calling (docs/docspace-api.md §5): API keys, login tokens (header or cookie) and Basic; and what they may do."""
 
 import base64
 import binascii
@@ -30,6 +30,12 @@ class Identity:
         return "*:write" in self.scopes
 
 
+def _strip_bearer(value: str) -> str:
+    """``value.Trim()``, then ``[7..]`` when it contains "Bearer" anywhere (ordinal), as both handlers do."""
+    value = value.strip()
+    return value[len("Bearer "):] if "Bearer" in value else value
+
+
 class Credentials:
     """The users, API keys and issued login tokens of one portal."""
 
@@ -56,20 +62,27 @@ class Credentials:
         self.tokens.clear()
 
     def authenticate(self, request: Request) -> Tuple[Optional[Identity], bool]:
-        """(identity or None, whether the Basic handler answered — it adds WWW-Authenticate)."""
-        header = (request.header("Authorization") or "").strip()
-        scheme, _sep, rest = header.partition(" ")
-        rest = rest.strip()
-        if scheme.lower() == "basic" and rest:
-            return self._basic(rest), True
-        if scheme.lower() == "bearer" and rest.startswith("sk-"):
-            key = self.keys.get(rest)
-            return (Identity(key.owner, key.scopes, "api_key") if key else None), False
-        if scheme.lower() == "bearer" and _JWT.match(rest):
-            return None, False  # the OAuth2/JWT handler: the emulator issues no JWTs
-        # Cookie handler: the cookie, or else the Authorization header with a leading "Bearer " stripped.
-        token = self._cookie(request) or (rest if scheme.lower() == "bearer" else header)
-        user = self.tokens.get(token) if token else None
+        """(identity or None, whether the Basic handler answered — it adds WWW-Authenticate).
+
+        The handler is chosen as BaseStartup.cs's ForwardDefaultSelector does, with ordinal (case-sensitive)
+        prefixes: "Basic " → Basic; "Bearer " + a JWT → JWT; "Bearer " + "sk-…" → API key (from v3.1; the
+        handler is ApiKeyBearerAuthHandler.cs); anything else → CookieAuthHandler.cs. Those two handlers
+        trim the header and then, if it contains "Bearer", drop its first 7 characters without a second
+        trim: "Bearer  sk-…" (two spaces) and "bearer sk-…" are 401.
+        """
+        header = request.header("Authorization") or ""
+        if header.startswith("Basic "):
+            return self._basic(header[len("Basic "):].strip()), True
+        if header.startswith("Bearer "):
+            token = header[len("Bearer "):].strip()
+            if _JWT.match(token):
+                return None, False  # the OAuth2/JWT handler: the emulator issues no JWTs
+            if token.startswith("sk-") and self.keys:
+                key = self.keys.get(_strip_bearer(header))
+                return (Identity(key.owner, key.scopes, "api_key") if key else None), False
+        # Cookie handler: the cookie first, else the Authorization header.
+        value = self._cookie(request) or header
+        user = self.tokens.get(_strip_bearer(value)) if value.strip() else None
         return (Identity(user, frozenset({"*:write"}), "token") if user else None), False
 
     def _basic(self, encoded: str) -> Optional[Identity]:

@@ -1,4 +1,4 @@
-"""ASP.NET-style model binding of JSON bodies (System.Text.Json web defaults, §0.2 and §0.5).
+"""ASP.NET-style model binding of JSON bodies (System.Text.Json web defaults, docs/docspace-api.md §1).
 
 Property names match case-insensitively, unknown properties are ignored, numbers may come as strings,
 booleans may not. The first conversion error stops deserialisation and is reported under ``$.<name>``

@@ -77,6 +77,19 @@ def _job(portal: Portal, _request: Request, _emu: "Emulator") -> Any:
     return {"job": portal.job()}
 
 
+def _job_cancel(portal: Portal, _request: Request, _emu: "Emulator") -> Any:
+    job = portal.cancel_job()
+    if job is None:
+        raise ControlError(f"{portal.name} has no test job to cancel")
+    return {"job": job}
+
+
+def _installation(portal: Portal, request: Request, _emu: "Emulator") -> Any:
+    if request.method == "PUT":
+        return portal.installation.configure(_object_body(request))
+    return portal.installation.info()
+
+
 def _reset(portal: Portal, _request: Request, _emu: "Emulator") -> Any:
     portal.reset()
     return {"reset": portal.name}
@@ -88,10 +101,12 @@ def _portal(portal: Portal, _request: Request, _emu: "Emulator") -> Any:
 
 def _portals(_portal: Portal, request: Request, emu: "Emulator") -> Any:
     if request.method == "POST":
-        count = _object_body(request).get("count", 1)
+        count = _object_body(request).get("count", 1)  # plus optional "version" and "installation"
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
             raise ControlError("count must be an integer between 1 and 50")
-        return {"portals": [p.info() for p in emu.add_portals(count)]}
+        body = _object_body(request)
+        spec = emu.portal_spec({k: v for k, v in body.items() if k != "count"})
+        return {"portals": [p.info() for p in emu.add_portals(count, **spec)]}
     return {"portals": [p.info() for p in emu.portals]}
 
 
@@ -113,6 +128,8 @@ ENDPOINTS: Dict[str, Tuple[Tuple[str, ...], Handler]] = {
     "/config": (("GET", "PUT"), _config),
     "/settings": (("GET", "PUT"), _settings),
     "/job": (("GET",), _job),
+    "/job/cancel": (("POST",), _job_cancel),
+    "/installation": (("GET", "PUT"), _installation),
     "/reset": (("POST",), _reset),
     "/portal": (("GET",), _portal),
     "/portals": (("GET", "POST"), _portals),

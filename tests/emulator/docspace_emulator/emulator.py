@@ -9,11 +9,13 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .certs import CertificateSet
 from .identities import DOMAIN, SecretSource
+from .installation import CLEANER_INTERVAL, JOB_EXPIRY, Installation
 from .job import JobEnvironment
 from .portal import Portal, PortalConfig, SharedContext
 from .server import PortalHTTPServer
 from .settings import DEFAULT_SENDER
 from .smtp_server import SmtpServer
+from .version import DEFAULT_VERSION, ServerVersion
 
 __all__ = ["Emulator", "Portal"]
 
@@ -25,14 +27,24 @@ class Emulator:
     ``cloud_default`` – portals show the cloud's empty default; ``random_secrets`` – fresh secrets;
     ``base_port`` – portal *i* listens on ``base_port + i`` (else free ports); ``smtp_base_port`` – the
     four SMTP listeners on consecutive ports from there (else free ports); ``info_file`` – written
-    atomically once everything listens, and rewritten when portals are added.
+    atomically once everything listens, and rewritten when portals are added; ``extra_portals`` – more
+    portals after the first ``portals``, each a dict with optional ``version`` (default 3.7) and
+    ``installation`` (a name; portals naming the same one share its test queue; default: a new one);
+    ``job_expiry`` / ``cleaner_interval`` – the test queue's cleaner (60 s / 10 s in DocSpace).
+    Each of the first ``portals`` is an installation of its own.
     """
 
     def __init__(self, portals: int = 1, https: bool = False, cloud_default: bool = False, random_secrets: bool = False,
                  base_port: Optional[int] = None, smtp_base_port: Optional[int] = None, host: str = "127.0.0.1",
-                 info_file: Optional[str] = None) -> None:
+                 info_file: Optional[str] = None, extra_portals: Optional[List[Dict[str, Any]]] = None,
+                 job_expiry: float = JOB_EXPIRY, cleaner_interval: float = CLEANER_INTERVAL) -> None:
         if portals < 1:
             raise ValueError("at least one portal")
+        self._extra = [self.portal_spec(spec) for spec in extra_portals or []]
+        if job_expiry <= 0 or cleaner_interval <= 0:
+            raise ValueError("job_expiry and cleaner_interval must be positive")
+        self.job_expiry, self.cleaner_interval = float(job_expiry), float(cleaner_interval)
+        self.installations: Dict[str, Installation] = {}
         self.host = host
         self.https = https
         self.base_port = base_port
@@ -52,6 +64,8 @@ class Emulator:
             f"mailer@smtp.{DOMAIN}": f"smtp-mailer-pw-{self._secrets.token('smtp/mailer', 12)}",
             # The installation default's relay account (its host is routed to the plain listener).
             DEFAULT_SENDER: f"postman-default-pw-{self._secrets.token('smtp/postman', 12)}",
+            # A password beyond ASCII: MailKit sends SASL credentials as UTF-8 (issue #15).
+            f"intl@smtp.{DOMAIN}": f"smtp-p\u00e4ssw\u00f6rd-\u00df-{self._secrets.token('smtp/intl', 12)}",
         }
         self.smtp = SmtpServer(self.certs, accounts, host=host, base_port=smtp_base_port)
         self.control_url = ""
@@ -76,6 +90,8 @@ class Emulator:
             )
             self.started = True
             self.add_portals(self._initial_portals, write_info=False)
+            for spec in self._extra:
+                self.add_portals(1, write_info=False, **spec)
             self.control_url = self.portals[0].base_url
             if self.info_file:
                 self.write_info(self.info_file)
@@ -91,6 +107,8 @@ class Emulator:
             portals = list(self.portals)
         for portal in portals:
             portal.cancel_jobs()
+        for installation in list(self.installations.values()):
+            installation.stop()
         for server in self._servers:
             server.stop()
         for thread in self._threads:
@@ -109,16 +127,45 @@ class Emulator:
 
     # -- portals -----------------------------------------------------------------------------------
 
-    def add_portals(self, count: int, write_info: bool = True) -> List[Portal]:
-        """Start ``count`` more portals (named portal<N>), each on its own port."""
+    @staticmethod
+    def portal_spec(spec: Dict[str, Any]) -> Dict[str, Any]:
+        """Check an extra portal's description: ``version`` and ``installation`` only."""
+        if not isinstance(spec, dict) or set(spec) - {"version", "installation"}:
+            raise ValueError("an extra portal is described by 'version' and 'installation' only")
+        checked: Dict[str, Any] = {}
+        if spec.get("version") is not None:
+            checked["version"] = ServerVersion.parse(spec["version"]).text
+        if spec.get("installation") is not None:
+            name = spec["installation"]
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError("an installation is named by a non-empty string")
+            checked["installation"] = name.strip()
+        return checked
+
+    def installation(self, name: str) -> Installation:
+        """The installation called ``name``, created (with the emulator's cleaner settings) if new."""
+        if name not in self.installations:
+            self.installations[name] = Installation(name, self.job_expiry, self.cleaner_interval)
+        return self.installations[name]
+
+    def add_portals(self, count: int, write_info: bool = True, version: str = DEFAULT_VERSION,
+                    installation: Optional[str] = None) -> List[Portal]:
+        """Start ``count`` more portals (named portal<N>), each on its own port.
+
+        ``version``: the DocSpace version they behave as; ``installation``: the name of the installation
+        they join (sharing its test queue); by default each portal is an installation of its own.
+        """
         if not self.started:
             raise RuntimeError("the emulator is not running")
+        parsed = ServerVersion.parse(version)
         added = []
         with self._lock:
             for _index in range(count):
                 index = len(self.portals) + 1
                 assert self._shared is not None
-                portal = Portal(f"portal{index}", self._secrets, self._shared, self._config)
+                name = f"portal{index}"
+                portal = Portal(name, self._secrets, self._shared, self._config,
+                                self.installation(installation or name), parsed)
                 port = 0 if self.base_port is None else self.base_port + index - 1
                 server = PortalHTTPServer((self.host, port), self, portal, "https" if self.https else "http",
                                           self.certs.portal_server_context() if self.https else None)
@@ -149,7 +196,9 @@ class Emulator:
         """What the info file holds."""
         with self._lock:
             portals = [p.info() for p in self.portals]
-        return {"ca_path": self.ca_path, "portals": portals, "smtp": self.smtp.info(), "control_url": self.control_url}
+            installations = {name: inst.info() for name, inst in self.installations.items()}
+        return {"ca_path": self.ca_path, "portals": portals, "smtp": self.smtp.info(), "control_url": self.control_url,
+                "installations": installations, "pid": os.getpid()}
 
     def write_info(self, path: str) -> None:
         """Write the info file atomically (temp file in the same folder, then rename)."""

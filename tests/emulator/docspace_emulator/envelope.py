@@ -1,4 +1,4 @@
-"""DocSpace response bodies: the success envelope (§0.3), the error envelope (§0.4) and validation problems (§0.5)."""
+"""DocSpace response bodies: the success envelope, the error envelope and validation problems (docs/docspace-api.md §1)."""
 
 import json
 import secrets

@@ -1,8 +1,10 @@
-"""The SMTP test job (§3): steps and percents as SmtpJob.DoJob, and a real delivery with smtplib.
+"""The SMTP test job (docs/docspace-api.md §3): steps and percents as SmtpJob.DoJob, and a real delivery with smtplib.
 
 How ``enableSSL`` is honoured, as MailKit's SecureSocketOptions.Auto does it: implicit TLS on port 465,
 STARTTLS when the server offers it on any other port, plain text when ``enableSSL`` is false. The emulator
-cannot own port 465, so its own implicit-TLS listener ports count as "465" too.
+cannot own port 465, so by default its own implicit-TLS listener ports count as "465" too; a portal's
+``implicit_tls_ports`` switch sets exactly which ports do. A plain connection to a TLS-first listener
+waits for a greeting that never comes, until the job's timeout, as with MailKit.
 
 The job never leaves the machine: loopback addresses, ``localhost`` and ``*.docspace.test`` go to
 127.0.0.1; the installation default's ``notify.onlyoffice.info`` goes to the emulator's plain listener
@@ -14,11 +16,13 @@ import smtplib
 import socket
 import ssl
 import threading
+import time
 import uuid
+from base64 import b64encode
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
-from typing import Any, Callable, Dict, Set, Tuple
+from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 from .identities import DOMAIN
 from .settings import DEFAULT_HOST, StoredSmtp
@@ -108,11 +112,21 @@ def _connection_error_text(error: BaseException) -> str:
     return str(error)
 
 
+class JobCancelled(Exception):
+    """The job's cancellation token fired; SmtpJob swallows it (no error, progress frozen)."""
+
+
 class SmtpTestJob:
-    """One test job; runs in its own thread, its state read under a lock."""
+    """One test job; run by its installation's queue worker, its state read under a lock.
+
+    ``cancel_at`` (percents) cancels the job when it reaches that step, like a cancellation of the real
+    queue's token would; ``implicit_tls_ports`` are the ports treated like 465; ``status_on_init`` is
+    False for versions before 2.6, whose first status can be missing.
+    """
 
     def __init__(self, portal: str, settings: StoredSmtp, recipient: str, env: JobEnvironment,
-                 step_delay: float, timeout: float) -> None:
+                 step_delay: float, timeout: float, implicit_tls_ports: Optional[Set[int]] = None,
+                 cancel_at: Optional[int] = None, status_on_init: bool = True) -> None:
         self.id = str(uuid.uuid4())
         self.portal = portal
         self.settings = settings
@@ -120,58 +134,106 @@ class SmtpTestJob:
         self.env = env
         self.step_delay = step_delay
         self.timeout = timeout
+        self.implicit_tls_ports = set(env.implicit_tls_ports if implicit_tls_ports is None else implicit_tls_ports)
+        self.cancel_at = cancel_at
+        self.status_on_init = status_on_init
         self._cancel = threading.Event()
+        self._done = threading.Event()
         self._lock = threading.Lock()
+        self._client: Optional[smtplib.SMTP] = None
+        self._started = False
         self.completed = False
+        self.cancelled = False
         self.percents = 0
         self.status = ""
         self.error = ""
-        self.thread = threading.Thread(target=self._run, name=f"smtp-test-{portal}", daemon=True)
+        self.last_modified = time.monotonic()
 
-    def start(self) -> None:
-        """Queue the job (start its thread)."""
-        self.thread.start()
+    def touch(self) -> None:
+        """PublishChanges: the state counts as changed now (the queue's cleaner looks at this)."""
+        with self._lock:
+            self.last_modified = time.monotonic()
 
-    def cancel(self, wait: float = 5.0) -> None:
-        """Stop at the next step (a portal reset or the emulator's stop) and wait for the thread."""
+    def cancel(self) -> None:
+        """Fire the cancellation token: the job ends at once as SmtpJob leaves it after a cancellation.
+
+        completed, no error, percents and status frozen where they were; an open SMTP connection is cut.
+        """
         self._cancel.set()
-        if self.thread.is_alive() and self.thread is not threading.current_thread():
-            self.thread.join(wait)
+        with self._lock:
+            if not self._started:
+                self._done.set()
+            if not self.completed:
+                self.completed = self.cancelled = True
+                self.last_modified = time.monotonic()
+            client = self._client
+        if client is not None and client.sock is not None:
+            try:
+                client.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until run() has returned (or the job never ran and was cancelled)."""
+        return self._done.wait(timeout)
 
     def state(self) -> Dict[str, Any]:
         """SmtpOperationStatusRequestsDto."""
         with self._lock:
-            return {"id": self.id, "completed": self.completed, "percents": self.percents,
-                    "status": self.status, "error": self.error}
+            state: Dict[str, Any] = {"id": self.id, "completed": self.completed, "percents": self.percents,
+                                     "status": self.status, "error": self.error}
+            if not self.status and not self.status_on_init and self.percents == 0:
+                del state["status"]  # null before the first step, and nulls are not written
+            return state
 
     def is_completed(self) -> bool:
-        """Whether the job has finished (successfully or not)."""
+        """Whether the job has finished (successfully, failed or cancelled)."""
         with self._lock:
             return self.completed
 
     def _step(self, percents: int, status: str) -> None:
+        if self._cancel.is_set():
+            raise JobCancelled()
         with self._lock:
             self.percents, self.status = percents, status
+            self.last_modified = time.monotonic()
+        if self.cancel_at is not None and percents >= self.cancel_at:
+            self.cancel()
+            raise JobCancelled()
         # The step delay lets tests watch the progress; a cancel cuts it short and ends the job.
         if self.step_delay > 0:
             self._cancel.wait(self.step_delay)
         if self._cancel.is_set():
-            raise JobFailure("The operation was canceled.")
+            raise JobCancelled()
 
-    def _run(self) -> None:
-        try:
-            self._deliver()
-            with self._lock:
-                self.percents = 100
-        except JobFailure as failure:
-            with self._lock:
-                self.error = str(failure)
-        except Exception as error:  # pylint: disable=broad-except  # anything unexpected ends up in `error`, as in SmtpJob
-            with self._lock:
-                self.error = str(error) or type(error).__name__
-        finally:
-            with self._lock:
+    def _finish(self, percents: Optional[int] = None, error: Optional[str] = None) -> None:
+        """The job's ``finally``: completed, published; nothing changes after a cancellation."""
+        with self._lock:
+            if not self.cancelled:
+                if percents is not None:
+                    self.percents = percents
+                if error is not None:
+                    self.error = error
                 self.completed = True
+                self.last_modified = time.monotonic()
+
+    def run(self) -> None:
+        """DoJob, in the calling (queue worker) thread."""
+        with self._lock:
+            self._started = True
+        try:
+            if self._cancel.is_set():
+                return
+            self._deliver()
+            self._finish(percents=100)
+        except JobCancelled:
+            self._finish()
+        except JobFailure as failure:
+            self._finish(error="" if self._cancel.is_set() else str(failure))
+        except Exception as error:  # pylint: disable=broad-except  # anything unexpected ends up in `error`, as in SmtpJob
+            self._finish(error=str(error) or type(error).__name__)
+        finally:
+            self._done.set()
 
     def _deliver(self) -> None:
         settings = self.settings
@@ -220,7 +282,8 @@ class SmtpTestJob:
     def _connect(self, settings: StoredSmtp) -> smtplib.SMTP:
         host = settings.host or ""
         target = resolve(host, settings.port, self.env)
-        implicit = settings.enable_ssl and settings.port in self.env.implicit_tls_ports
+        # MailKit's SecureSocketOptions.Auto: TLS from the first byte only on 465 (and its stand-ins here).
+        implicit = settings.enable_ssl and settings.port in self.implicit_tls_ports
         client: smtplib.SMTP
         if implicit:
             client = _ImplicitTlsClient(local_hostname="docspace-emulator", timeout=self.timeout, context=self.env.client_context)
@@ -229,6 +292,8 @@ class SmtpTestJob:
         client.target = target  # type: ignore[attr-defined]
         # smtplib takes the TLS server name from _host, which only its constructor sets.
         client._host = host.strip()  # pylint: disable=protected-access
+        with self._lock:
+            self._client = client
         try:
             client.connect(host.strip(), settings.port)
             client.ehlo()
@@ -248,10 +313,27 @@ class SmtpTestJob:
         mechanism = "PLAIN" if "PLAIN" in offered else "LOGIN" if "LOGIN" in offered else None
         if mechanism is None:
             raise JobFailure("No compatible authentication mechanisms found.")
-        client.user, client.password = settings.user or "", settings.password or ""
         try:
-            client.auth(mechanism, getattr(client, f"auth_{mechanism.lower()}"), initial_response_ok=True)
-        except smtplib.SMTPAuthenticationError as error:
-            raise JobFailure(_smtp_error_text(error)) from None
+            code, reply = _sasl(client, mechanism, settings.user or "", settings.password or "")
         except (smtplib.SMTPException, OSError) as error:
             raise JobFailure(_connection_error_text(error)) from None
+        if code != 235:
+            raise JobFailure(reply.decode("utf-8", errors="replace"))
+
+
+def _b64(text: str) -> str:
+    # MailKit's SASL PLAIN and LOGIN encode user name and password as UTF-8; smtplib's auth() would
+    # encode them as ASCII and fail on any other character (issue #15).
+    return b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _sasl(client: smtplib.SMTP, mechanism: str, user: str, password: str) -> Tuple[int, bytes]:
+    """AUTH PLAIN (initial response) or AUTH LOGIN with UTF-8 credentials; the final reply."""
+    if mechanism == "PLAIN":
+        return client.docmd("AUTH", "PLAIN " + _b64(f"\0{user}\0{password}"))
+    code, reply = client.docmd("AUTH", "LOGIN")
+    for answer in (user, password):
+        if code != 334:
+            return code, reply
+        code, reply = client.docmd(_b64(answer))
+    return code, reply

@@ -10,10 +10,12 @@ from typing import Any, Deque, Dict, List, Optional
 from .auth import Credentials
 from .faults import FaultRule, FaultTable, parse_rule
 from .identities import SecretSource, make_portal_identities
+from .installation import Installation
 from .job import JobEnvironment, SmtpTestJob
 from .reqlog import RequestLog
 from .settings import CLOUD_EMPTY_DTO, StoredSmtp, from_control, installation_default
 from .smtp_server import SmtpServer
+from .version import ServerVersion
 
 
 @dataclass
@@ -27,6 +29,9 @@ class PortalConfig:
     rate_limit_window: float = 900.0
     job_step_delay: float = 0.0         # seconds the test job waits after each step
     smtp_connect_timeout: float = 30.0  # MailKit's SmtpClient.Timeout
+    not_paid: bool = False              # TenantExtra.IsNotPaidAsync: PaymentFilter answers an empty 402
+    cancel_job_at: Optional[int] = None          # percents at which the next jobs are cancelled
+    implicit_tls_ports: Optional[List[int]] = None  # ports treated like 465; None = 465 + smtps listeners
 
     def updated(self, changes: Dict[str, Any]) -> "PortalConfig":
         """A copy with ``changes`` applied after type checks; raises ValueError on bad input."""
@@ -36,6 +41,15 @@ class PortalConfig:
         for key, value in changes.items():
             if key not in types:
                 raise ValueError(f"unknown config key {key!r}; known: {sorted(types)}")
+            if key == "cancel_job_at":
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100):
+                    raise ValueError("cancel_job_at must be null or percents (0-100) of a step: 5, 10, 15, 20, 40, 60, 80")
+                continue
+            if key == "implicit_tls_ports":
+                if value is not None and (not isinstance(value, list) or not all(
+                        isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in value)):
+                    raise ValueError("implicit_tls_ports must be null or a list of port numbers")
+                continue
             wanted = types[key] if isinstance(types[key], str) else types[key].__name__
             if wanted == "bool" and not isinstance(value, bool):
                 raise ValueError(f"{key} must be a boolean")
@@ -56,11 +70,16 @@ class SharedContext:
 class Portal:
     """A portal. Handlers and tests call into it from many threads; one lock guards its state."""
 
-    def __init__(self, name: str, secrets: SecretSource, shared: SharedContext, config: PortalConfig) -> None:
+    def __init__(self, name: str, secrets: SecretSource, shared: SharedContext, config: PortalConfig,
+                 installation: Installation, version: ServerVersion) -> None:
         self.name = name
+        self.version = version
+        self.installation = installation
+        installation.portals.append(name)
         self.admin, self.user, keys = make_portal_identities(name, secrets)
+        # Versions without API keys keep the strings (to show that such a key gets 401) but never accept them.
         self.admin_api_key, self.user_api_key, self.readonly_api_key = (k.key for k in keys)
-        self.credentials = Credentials([self.admin, self.user], keys)
+        self.credentials = Credentials([self.admin, self.user], keys if version.has_api_keys else [])
         self.shared = shared
         self.base_url = ""  # set once the HTTP listener is bound
         self.log = RequestLog()
@@ -69,9 +88,7 @@ class Portal:
         self._config = config
         self._lock = threading.RLock()
         self._stored: Optional[StoredSmtp] = None
-        self._job: Optional[SmtpTestJob] = None
         self._rate: Dict[str, Deque[float]] = {}
-        self._jobs: List[SmtpTestJob] = []  # every job whose thread may still run
 
     # -- identities ---------------------------------------------------------------------------------
 
@@ -131,34 +148,40 @@ class Portal:
 
     # -- the test job ---------------------------------------------------------------------------------
 
+    def not_paid(self) -> bool:
+        """TenantExtra.IsNotPaidAsync: this portal unpaid, or its installation without a valid licence."""
+        return self.config_now.not_paid or self.installation.unlicensed
+
     def start_job(self, recipient: str) -> Optional[Dict[str, Any]]:
-        """StartSmtpJob + GetStatus: one job per portal; a finished one is replaced, a running one returned."""
-        with self._lock:
-            if self._job is None or self._job.is_completed():
+        """StartSmtpJob + GetStatus: one job per portal, queued on the installation's shared queue."""
+        def make_job() -> SmtpTestJob:
+            with self._lock:
                 settings = self.effective_settings()[0]  # stored password included
                 config = self._config
-                self._job = SmtpTestJob(self.name, settings, recipient, self.shared.job_env,
-                                        config.job_step_delay, config.smtp_connect_timeout)
-                self._job.start()
-                self._jobs = [j for j in self._jobs if j.thread.is_alive()] + [self._job]
-            return self.job_status()
+            env = self.shared.job_env
+            ports = None if config.implicit_tls_ports is None else set(config.implicit_tls_ports)
+            return SmtpTestJob(self.name, settings, recipient, env, config.job_step_delay, config.smtp_connect_timeout,
+                               implicit_tls_ports=ports, cancel_at=config.cancel_job_at,
+                               status_on_init=self.version.status_set_on_init)
+
+        self.installation.start_job(self.name, make_job)
+        return self.job_status()
 
     def job_status(self) -> Optional[Dict[str, Any]]:
         """GetStatus: the job's state; reading a completed job removes it."""
-        with self._lock:
-            if self._job is None:
-                return None
-            state = self._job.state()
-            if state["completed"]:
-                self._job = None
-            return state
+        return self.installation.job_status(self.name)
+
+    def cancel_job(self) -> Optional[Dict[str, Any]]:
+        """Cancel the portal's job as the real queue's token would; it stays readable (completed, no error)."""
+        job = self.installation.peek(self.name)
+        if job is None:
+            return None
+        job.cancel()
+        return job.state()
 
     def cancel_jobs(self) -> None:
-        """End every job still running and wait for their threads (reset, emulator stop)."""
-        with self._lock:
-            jobs, self._jobs = self._jobs, []
-        for job in jobs:
-            job.cancel()
+        """Drop this portal's queued jobs and cancel its running one (reset, emulator stop)."""
+        self.installation.forget_portal_jobs(self.name)
 
     def rate_limited(self, key: str) -> Optional[int]:
         """Sliding-window check for the test trigger: None when allowed, else seconds for Retry-After."""
@@ -239,8 +262,8 @@ class Portal:
 
     def job(self) -> Optional[Dict[str, Any]]:
         """The current job's state without consuming it."""
-        with self._lock:
-            return self._job.state() if self._job is not None else None
+        job = self.installation.peek(self.name)
+        return job.state() if job is not None else None
 
     def reset(self) -> None:
         """Back to the initial state: default settings, no job, empty log/mailbox, no faults, initial config."""
@@ -248,7 +271,6 @@ class Portal:
         self.cancel_jobs()
         with self._lock:
             self._stored = None
-            self._job = None
             self._config = self._initial_config
             self._rate.clear()
             self.credentials.forget_tokens()
@@ -258,10 +280,17 @@ class Portal:
 
     def info(self) -> Dict[str, Any]:
         """This portal's entry of the info file."""
-        return {
+        info: Dict[str, Any] = {
             "name": self.name,
             "base_url": self.base_url,
             "admin": {"email": self.admin.email, "password": self.admin.password, "api_key": self.admin_api_key},
             "user": {"email": self.user.email, "password": self.user.password, "api_key": self.user_api_key},
             "readonly_api_key": self.readonly_api_key,
+            "version": self.version.text,
+            "installation": self.installation.name,
         }
+        if not self.version.has_api_keys:  # there is no such thing as an API key before 3.1
+            for who in ("admin", "user"):
+                info[who]["api_key"] = None
+            info["readonly_api_key"] = None
+        return info

@@ -1,4 +1,4 @@
-"""The SMTP settings model: what DocSpace stores, how it reads it back, and how a save is checked (§1, §2, §4)."""
+"""The SMTP settings model: what DocSpace stores, how it reads it back, and how a save is checked (docs/docspace-api.md §2)."""
 
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Optional
@@ -9,7 +9,7 @@ from .binding import BOOLEAN, NULLABLE_INT, STRING, Field
 DEFAULT_PORT = 25
 DEFAULT_SENDER_DISPLAY_NAME = "ONLYOFFICE Postman"
 
-# The installation default seeded for tenant -1 (§1.1). Its password is an emulator secret.
+# The installation default seeded for tenant -1 (docs/docspace-api.md §2). Its password is an emulator secret.
 DEFAULT_HOST = "notify.onlyoffice.info"
 DEFAULT_SENDER = "postman@notify.onlyoffice.info"
 
@@ -100,7 +100,7 @@ def installation_default(password: str) -> StoredSmtp:
 
 
 def build_from_request(body: Dict[str, Any]) -> "tuple[StoredSmtp, Dict[str, Any]]":
-    """``ToSmtpSettingsConfig`` plus the constructor checks (§2.1 step 4).
+    """``ToSmtpSettingsConfig`` plus the constructor checks (docs/docspace-api.md §2).
 
     Returns what gets stored and the POST response DTO, which mirrors the constructed object, not a
     re-read (so ``senderDisplayName: ""`` is echoed as ""). Raises ApiError on the ctor checks.
@@ -125,7 +125,7 @@ def build_from_request(body: Dict[str, Any]) -> "tuple[StoredSmtp, Dict[str, Any
             raise envelope.argument_error("Empty user name.", "userName", "ASC.Core.Configuration.SmtpSettings.SetCredentials")
         if not password:
             raise envelope.argument_error("Empty password.", "password", "ASC.Core.Configuration.SmtpSettings.SetCredentials")
-    # useNtlm is never copied from the request (§4.3).
+    # useNtlm is never copied from the request (DocSpace's ToSmtpSettingsConfig never copies it).
     stored = StoredSmtp.store(host=host, port=port, sender_address=sender, sender_display_name=display,
                               user=user, password=password, enable_ssl=enable_ssl, use_ntlm=False)
     response: Dict[str, Any] = {"host": host, "port": port, "senderAddress": sender, "senderDisplayName": display}
@@ -157,8 +157,14 @@ def from_control(body: Dict[str, Any]) -> StoredSmtp:
         return value
 
     port = lowered.get("port", DEFAULT_PORT)
-    if isinstance(port, bool) or not isinstance(port, int):
-        raise ValueError("port must be an integer")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError("port must be an integer from 0 to 65535")
+    # A real server cannot hold settings without these: SmtpSettings' constructor refuses them on every
+    # save (common/ASC.Core.Common/Configuration/SmtpSettings.cs), and Deserialize rebuilds through it.
+    for name, what in (("host", "host"), ("senderAddress", "sender address")):
+        if not text(name):
+            raise ValueError(f"settings without a {what} ({name}) cannot exist on a real DocSpace: SmtpSettings "
+                             f"refuses an empty {what}; send {name}, or null to go back to the installation default")
     return StoredSmtp.store(host=text("host"), port=port, sender_address=text("senderAddress"),
                             sender_display_name=text("senderDisplayName"), user=text("credentialsUserName"),
                             password=text("credentialsUserPassword"), enable_ssl=flag("enableSSL"), use_ntlm=flag("useNtlm"))

@@ -1,9 +1,10 @@
-"""The real SMTP server beside the portals: four aiosmtpd listeners on one asyncio loop in one thread.
+"""The real SMTP server beside the portals: five aiosmtpd listeners on one asyncio loop in one thread.
 
 * ``plain`` — no STARTTLS offered;
 * ``starttls`` — offers STARTTLS (not required);
 * ``smtps`` — implicit TLS with a certificate the portals trust;
-* ``smtps_untrusted`` — implicit TLS with a certificate from a CA nobody trusts.
+* ``smtps_untrusted`` — implicit TLS with a certificate from a CA nobody trusts;
+* ``starttls_untrusted`` — offers STARTTLS with a certificate from a CA nobody trusts.
 
 All offer AUTH PLAIN/LOGIN, also over plain connections, against a fixed list of accounts; sending does
 not require AUTH. Every accepted message is kept in memory.
@@ -23,7 +24,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from .certs import CertificateSet
 from .identities import DOMAIN
 
-LISTENERS = ("plain", "starttls", "smtps", "smtps_untrusted")
+LISTENERS = ("plain", "starttls", "smtps", "smtps_untrusted", "starttls_untrusted")
 SERVER_NAME = f"smtp.{DOMAIN}"
 
 # aiosmtpd logs every connection, a deprecation warning on each AUTH and a traceback for each client
@@ -185,6 +186,7 @@ class SmtpServer:
             "starttls": (None, self.certs.smtp_server_context()),
             "smtps": (self.certs.smtp_server_context(), None),
             "smtps_untrusted": (self.certs.smtp_server_context(trusted=False), None),
+            "starttls_untrusted": (None, self.certs.smtp_server_context(trusted=False)),
         }
         for offset, name in enumerate(LISTENERS):
             implicit, starttls = settings[name]

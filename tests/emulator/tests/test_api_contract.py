@@ -1,4 +1,4 @@
-"""Envelope, error bodies, model validation and the save checks of docspace-smtp-api.md §0 and §2."""
+"""Envelope, error bodies, model validation and the save checks of docs/docspace-api.md §1 and §2."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Authentication and authorization rules of §0.6: API keys, login tokens, Basic, scopes, login failures."""
+"""Authentication and authorization rules of docs/docspace-api.md §5: API keys, login tokens, Basic, scopes, login failures."""
 
 import base64
 
@@ -24,8 +24,27 @@ def test_api_key_needs_bearer(portal) -> None:
     assert Api(portal, portal.admin_api_key).get().status_code == 200
     bare = Api(portal, headers={"Authorization": portal.admin_api_key}).get()
     assert bare.status_code == 401 and bare.content == b""
-    lower = Api(portal, headers={"Authorization": "bearer " + portal.admin_api_key}).get()
-    assert lower.status_code == 200
+
+
+def test_bearer_prefix_is_exact(portal) -> None:
+    # BaseStartup.cs / ApiKeyBearerAuthHandler.cs: ordinal "Bearer ", the key cut at 7 characters, no second trim.
+    key = portal.admin_api_key
+    for header in ("bearer " + key, "BEARER " + key, "Bearer  " + key, "Bearer\t" + key):
+        response = Api(portal, headers={"Authorization": header}).get()
+        assert response.status_code == 401 and response.content == b"", header
+
+
+def test_login_token_with_a_lowercase_bearer_is_401(portal) -> None:
+    token = _login(portal, portal.admin_email, portal.admin_password).json()["response"]["token"]
+    assert Api(portal, headers={"Authorization": "bearer " + token}).get().status_code == 401
+    assert Api(portal, headers={"Authorization": "Bearer  " + token}).get().status_code == 401
+    assert Api(portal, headers={"Authorization": token}).get().status_code == 200
+
+
+def test_basic_prefix_is_exact(portal) -> None:
+    good = base64.b64encode(f"{portal.admin_email}:{portal.admin_password}".encode()).decode()
+    response = Api(portal, headers={"Authorization": f"basic {good}"}).get()
+    assert response.status_code == 401 and "WWW-Authenticate" not in response.headers
 
 
 def test_unknown_api_key_is_401(portal) -> None:
@@ -48,9 +67,21 @@ def test_login_returns_token_and_cookie(portal) -> None:
     assert body["links"] == [{"href": portal.base_url + LOGIN, "action": "POST"}]
 
 
-def test_login_session_has_no_expiry(portal) -> None:
+def test_login_session_shows_the_default_expiry(portal) -> None:
+    # AuthenticationTokenDto.Expires is a non-nullable DateTime: always written, default(DateTime) for a session.
     body = _login(portal, portal.admin_email, portal.admin_password, session=True).json()
-    assert "expires" not in body["response"]
+    assert body["response"]["expires"] == "0001-01-01T00:00:00"
+
+
+def test_login_session_null_is_a_validation_error(portal) -> None:
+    response = _login(portal, portal.admin_email, portal.admin_password, session=None)
+    assert response.status_code == 400
+    assert "$.session" in response.json()["response"]["errors"]
+
+
+def test_login_trims_the_password(portal) -> None:
+    assert _login(portal, portal.admin_email, f"  {portal.admin_password}\t").status_code == 200
+    assert _login(portal, portal.admin_email, "   ").status_code == 401
 
 
 def test_login_user_name_is_case_insensitive_and_properties_too(portal) -> None:
@@ -109,7 +140,7 @@ def test_readonly_key_can_read_but_not_write(portal) -> None:
     for method in ("POST", "DELETE"):
         response = reader.call(method, SMTP, json=VALID if method == "POST" else None)
         assert response.status_code == 403 and response.content == b"", method
-    # The test trigger is a GET: read scope is enough (§0.6).
+    # The test trigger is a GET: read scope is enough (docs/docspace-api.md §5).
     assert reader.get(TEST).status_code == 200
 
 

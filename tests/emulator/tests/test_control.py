@@ -149,7 +149,7 @@ def test_add_portals_at_runtime(emu) -> None:
 def test_info_endpoint_matches_python_api(emu) -> None:
     info = requests.get(f"{emu.portals[1].base_url}/_emulator/info", timeout=10).json()
     assert info == emu.info()
-    assert set(info["smtp"]["listeners"]) == {"plain", "starttls", "smtps", "smtps_untrusted"}
+    assert set(info["smtp"]["listeners"]) == {"plain", "starttls", "smtps", "smtps_untrusted", "starttls_untrusted"}
     assert info["ca_path"] is None
 
 
@@ -159,3 +159,21 @@ def test_secrets_are_deterministic_and_distinctive(emu) -> None:
     assert portal.admin_password.startswith("portal1-admin-pw-")
     assert portal.readonly_api_key.startswith("sk-portal1-readonly-")
     assert portal.user_email == "user@portal1.docspace.test"
+
+
+def test_settings_a_real_server_cannot_hold_are_refused(portal) -> None:
+    for body in ({"senderAddress": "a@example.com"}, {"host": "h"}, {"host": "", "senderAddress": "a@example.com"},
+                 {"host": "h", "senderAddress": "a@b", "port": 70000}):
+        response = _control(portal, "PUT", "/settings", body)
+        assert response.status_code == 400, body
+        assert "cannot exist on a real DocSpace" in response.json()["error"] or "port" in response.json()["error"]
+    assert portal.stored_settings() is None
+
+
+def test_add_portals_of_a_version_and_installation(emu) -> None:
+    url = f"{emu.control_url}/_emulator/portals"
+    [added] = requests.post(url, json={"count": 1, "version": "3.0", "installation": "extra"}, timeout=10).json()["portals"]
+    assert (added["version"], added["installation"], added["admin"]["api_key"]) == ("3.0", "extra", None)
+    assert emu.portal(added["name"]).installation is emu.installation("extra")
+    for body in ({"count": 1, "version": "three"}, {"count": 1, "installation": ""}, {"count": 1, "size": 2}):
+        assert requests.post(url, json=body, timeout=10).status_code == 400, body

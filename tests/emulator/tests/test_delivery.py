@@ -142,3 +142,44 @@ def test_mailbox_is_per_portal(emu, portal, smtp_settings) -> None:
     assert [m["rcpt_tos"] for m in other.mailbox()] == [[other.admin_email]]
     other.clear_mailbox()
     assert other.mailbox() == []
+
+
+def test_implicit_tls_only_on_the_ports_counted_as_465(admin: Api, portal, emu, smtp_settings) -> None:
+    # With only 465 itself counted, enableSSL on the smtps listener means plain text + STARTTLS-if-offered:
+    # the client waits for a greeting the TLS listener never sends, until the connect timeout.
+    portal.configure(implicit_tls_ports=[465], smtp_connect_timeout=0.5)
+    admin.post(smtp_settings("smtps", ssl=True))
+    outcome = admin.run_test()
+    assert (outcome["percents"], outcome["status"], outcome["error"]) == (40, "Connect to host", "The operation has timed out.")
+    # Counted as 465 again, the same settings deliver over implicit TLS.
+    portal.configure(implicit_tls_ports=[emu.smtp.listeners["smtps"]])
+    assert admin.run_test()["error"] == ""
+    assert portal.mailbox()[0]["tls"] is True
+
+
+def test_plain_connection_to_a_tls_first_listener_stalls_at_connect(admin: Api, portal, smtp_settings) -> None:
+    portal.configure(smtp_connect_timeout=0.5)
+    admin.post(smtp_settings("smtps", ssl=False))
+    outcome = admin.run_test()
+    assert (outcome["percents"], outcome["status"], outcome["error"]) == (40, "Connect to host", "The operation has timed out.")
+
+
+def test_starttls_with_an_untrusted_certificate(admin: Api, portal, smtp_settings) -> None:
+    admin.post(smtp_settings("starttls_untrusted", ssl=True))
+    outcome = admin.run_test()
+    assert (outcome["percents"], outcome["status"]) == (40, "Connect to host")
+    assert outcome["error"].startswith("An error occurred while attempting to establish an SSL or TLS connection.")
+    # Without enableSSL, STARTTLS is never tried and the mail goes out in plain text.
+    admin.post(smtp_settings("starttls_untrusted", ssl=False))
+    assert admin.run_test()["error"] == ""
+    assert portal.mailbox()[0]["tls"] is False
+
+
+def test_non_ascii_password_is_sent_as_utf8(admin: Api, portal, emu, smtp_settings) -> None:
+    account = next(a for a in emu.smtp.info()["accounts"] if not a["password"].isascii())
+    for listener in ("plain", "starttls"):
+        portal.clear_mailbox()
+        admin.post(smtp_settings(listener, ssl=listener == "starttls", credentialsUserName=account["username"],
+                                 credentialsUserPassword=account["password"]))
+        assert admin.run_test()["error"] == ""
+        assert portal.mailbox()[0]["auth_user"] == account["username"]

@@ -1,8 +1,10 @@
-"""The test job of §3: envelope, steps and percents, one job per portal, destructive status reads."""
+"""The test job of docs/docspace-api.md §3: envelope, steps and percents, one job per portal, destructive status reads."""
 
 import re
 import threading
 import time
+
+import requests
 
 from conftest import LOGIN, STATUS, TEST, Api
 
@@ -213,3 +215,30 @@ def test_reset_cancels_a_running_job(admin: Api, portal, smtp_settings) -> None:
     time.sleep(0.3)
     assert portal.job() is None and portal.mailbox() == []
     assert admin.get(STATUS).json()["count"] == 0
+
+
+def test_cancelled_job_is_completed_without_error_below_100(admin: Api, portal, smtp_settings) -> None:
+    portal.configure(job_step_delay=0.2)
+    admin.post(smtp_settings())
+    admin.get(TEST)
+    while portal.job()["percents"] < 40:
+        time.sleep(0.01)
+    cancelled = requests.post(f"{portal.base_url}/_emulator/job/cancel", timeout=5).json()["job"]
+    assert cancelled["completed"] is True and cancelled["error"] == "" and 40 <= cancelled["percents"] < 100
+    time.sleep(0.5)  # the job's thread stops; nothing it does later changes the frozen state
+    outcome = admin.get(STATUS).json()["response"]
+    assert outcome == cancelled
+    assert portal.mailbox() == []
+
+
+def test_cancel_job_at_a_step(admin: Api, portal, smtp_settings) -> None:
+    portal.configure(cancel_job_at=60)
+    admin.post(smtp_settings(auth=True))
+    outcome = admin.run_test()
+    assert (outcome["completed"], outcome["percents"], outcome["status"], outcome["error"]) == (True, 60, "Authenticate", "")
+    assert portal.mailbox() == []
+
+
+def test_cancel_without_a_job_is_refused(portal) -> None:
+    response = requests.post(f"{portal.base_url}/_emulator/job/cancel", timeout=5)
+    assert response.status_code == 400 and "no test job" in response.json()["error"]

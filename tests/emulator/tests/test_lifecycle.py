@@ -15,6 +15,7 @@ import requests
 from conftest import SMTP, Api
 
 from docspace_emulator import Emulator
+from docspace_emulator.cli import parse_args
 
 RUN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "run_emulator.py")
 
@@ -111,8 +112,10 @@ def test_command_line(tmp_path, extra) -> None:
         try:
             info = _wait_for(info_file, process)
             assert [p["name"] for p in info["portals"]] == ["portal1", "portal2"]
-            assert set(info) == {"ca_path", "portals", "smtp", "control_url"}
-            assert set(info["portals"][0]) == {"name", "base_url", "admin", "user", "readonly_api_key"}
+            # The keys consumers rely on, plus the ones added since (installations, pid, version, installation).
+            assert set(info) == {"ca_path", "portals", "smtp", "control_url", "installations", "pid"}
+            assert set(info["portals"][0]) == {"name", "base_url", "admin", "user", "readonly_api_key", "version", "installation"}
+            assert (info["portals"][0]["version"], info["portals"][0]["installation"]) == ("3.7", "portal1")
             assert set(info["smtp"]) == {"host", "ca_path", "listeners", "accounts"}
             portal = info["portals"][1]
             response = requests.get(portal["base_url"] + SMTP, headers={"Authorization": f"Bearer {portal['admin']['api_key']}"},
@@ -153,3 +156,35 @@ def test_command_line_fixed_ports(tmp_path) -> None:
             out = process.communicate(timeout=15)
     assert process.returncode == 0
     assert out[0].strip() == info_file
+
+
+def test_command_line_extra_portals_and_a_busy_info_file(tmp_path) -> None:
+    info_file = str(tmp_path / "emulator.json")
+    command = [sys.executable, RUN, "--portals", "1", "--info-file", info_file, "--job-expiry", "2", "--cleaner-interval", "0.5",
+               "--portal", "version=3.0", "--portal", "installation=shared", "--portal", "version=3.1,installation=shared"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            info = _wait_for(info_file, process)
+            assert [(p["name"], p["version"], p["installation"]) for p in info["portals"]] == [
+                ("portal1", "3.7", "portal1"), ("portal2", "3.0", "portal2"), ("portal3", "3.7", "shared"), ("portal4", "3.1", "shared")]
+            assert info["portals"][1]["admin"]["api_key"] is None and info["portals"][1]["readonly_api_key"] is None
+            assert info["installations"]["shared"]["portals"] == ["portal3", "portal4"]
+            assert (info["installations"]["shared"]["job_expiry"], info["installations"]["shared"]["cleaner_interval"]) == (2.0, 0.5)
+            assert info["pid"] == process.pid
+            before = open(info_file, encoding="utf-8").read()
+            # A second emulator on the same info file refuses and leaves the running one's file alone.
+            second = subprocess.run([sys.executable, RUN, "--info-file", info_file], capture_output=True, text=True, timeout=30, check=False)
+            assert second.returncode == 1
+            assert f"another emulator (pid {process.pid}) is running with the info file {info_file}" in second.stderr
+            assert open(info_file, encoding="utf-8").read() == before
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+
+
+def test_command_line_refuses_a_bad_portal_spec(capsys) -> None:
+    for spec, reason in (("version=1.9", "version 1.9 is older than DocSpace 2.0"), ("size=2", "'size=2' is not version=X.Y")):
+        with pytest.raises(SystemExit) as exited:
+            parse_args(["--portal", spec])
+        assert exited.value.code == 2 and f"--portal: {reason}" in capsys.readouterr().err

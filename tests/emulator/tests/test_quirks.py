@@ -1,4 +1,4 @@
-"""The round-trip quirks of §4 and the installation default of §1.1."""
+"""The round-trip quirks and the installation default of docs/docspace-api.md §2."""
 
 from conftest import Api
 

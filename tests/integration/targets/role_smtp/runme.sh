@@ -100,7 +100,15 @@ playbook broken_password fail run_role.yml -e docspace_smtp_password=not-the-pas
     -e docspace_smtp_update_password=always
 recap broken_password 1 1
 expect broken_password "Authenticate"
+# The rescue repeats the module's message in the role's variable names, with the relay DocSpace used.
+expect broken_password "DocSpace used the relay [^ ]+:[0-9]+ \(no TLS, login "
+expect broken_password "save them once with docspace_smtp_update_password: always"
 verify 1 1 0
+
+# --- A save is needed but no password is set: the role fails before any write, naming its own variable.
+playbook no_password fail run_role.yml -e docspace_smtp_sender_display_name=Renamed -e docspace_smtp_password=""
+expect no_password "Give the SMTP password in docspace_smtp_password"
+verify 0 0 0 -e expect_requests=1
 
 # --- state: absent resets to the installation default, without a test mail; again changes nothing.
 playbook absent ok run_role.yml -e docspace_smtp_state=absent -e docspace_smtp_test=always

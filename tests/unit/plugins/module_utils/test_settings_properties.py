@@ -143,19 +143,14 @@ class Outcome:
 def run_task(server: Server, params: dict[str, Any], check_mode: bool = False) -> Outcome:
     """Read, compare, then write (or predict, in check mode), like the smtp_settings module."""
     current = model.normalize_dto(server.get())
-    desired = model.normalize_desired(params) if params["state"] == "present" else {}
-    the_plan = model.plan(desired, current, params["update_password"], bool(params.get("password")),
-                          params["state"], check_mode=check_mode)
+    the_plan = model.plan(params, current, check_mode=check_mode)
     if the_plan.failure:
         return Outcome("failed", current, the_plan.failure)
-    if the_plan.action == "none":
-        return Outcome("none", current)
+    if check_mode or the_plan.action == "none":
+        return Outcome(the_plan.action, the_plan.after)
     if the_plan.action == "reset":
-        return Outcome("reset", model.predict_reset() if check_mode else model.normalize_dto(server.reset()))
-    body = model.request_body(params)
-    if check_mode:
-        return Outcome("save", model.predict_saved(body))
-    return Outcome("save", model.normalize_dto(server.save(body)))
+        return Outcome("reset", model.normalize_dto(server.reset()))
+    return Outcome("save", model.normalize_dto(server.save(the_plan.body)))
 
 
 # --- Strategies -------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ AUTH_DTO = {"port": 587, "enableSSL": True, "enableAuth": True, "credentialsUser
     ({"sender_address": "noreply@"}, "is not an e-mail address"),
     ({"sender_address": ""}, "sender_address must not be empty"),
     ({"sender_address": "a@" + "b" * 255 + ".com"}, "is not an e-mail address"),
-    ({"enable_auth": True}, "enable_auth is true, so username (the SMTP login) is required"),
+    ({"enable_auth": True}, "enable_auth is true, so the username option (the SMTP login) is required"),
     ({"sender_display_name": "n" * 256}, "sender_display_name must be at most 255"),
     ({"username": "u" * 256}, "username must be at most 255"),
 ])
@@ -75,6 +75,52 @@ def test_validate_accepts_good_options(overrides):
     assert model.validate(params(**overrides)) == []
 
 
+@pytest.mark.parametrize("host, correction", [
+    ("smtp://mail.example.com", "use host: mail.example.com"),
+    ("mail.example.com:587", "use host: mail.example.com and port: 587"),
+    ("smtps://mail.example.com:465/relay", "use host: mail.example.com and port: 465"),
+    ("mail.example.com/relay", "use host: mail.example.com"),
+    ("[2001:db8::25]:587", "use host: 2001:db8::25 and port: 587"),
+    (" mail.example.com", "must not contain blanks; give the server name only, such as host: mail.example.com"),
+])
+def test_validate_splits_a_host_written_as_a_url_or_with_a_port(host, correction):
+    (problem,) = model.validate(params(host=host))
+    assert problem.startswith(f"host {host!r} ") and problem.endswith(correction)
+
+
+@pytest.mark.parametrize("host", ["mail.example.com", "MAIL.example.com", "localhost", "192.0.2.25",
+                                  "2001:db8::25", "smtp-relay_1.internal"])
+def test_validate_accepts_bare_host_names_and_addresses(host):
+    assert model.validate(params(host=host)) == []
+
+
+@pytest.mark.parametrize("sender, advice", [
+    ("DocSpace <docspace@example.com>",
+     "carries a display name; use sender_address: docspace@example.com and sender_display_name: DocSpace"),
+    ('"Doc Space" <docspace@example.com>',
+     "use sender_address: docspace@example.com and sender_display_name: Doc Space"),
+    ("<docspace@example.com>", "must be the plain address; use sender_address: docspace@example.com"),
+])
+def test_validate_moves_a_display_name_out_of_the_sender_address(sender, advice):
+    (problem,) = model.validate(params(sender_address=sender))
+    assert problem.endswith(advice)
+
+
+@pytest.mark.parametrize("name", ["host", "sender_address", "sender_display_name", "username", "password"])
+@pytest.mark.parametrize("character", ["\r\n", "\x00", "\t", "\x7f"])
+def test_validate_rejects_control_characters_in_every_string_option(name, character):
+    value = f"a{character}b@example.com"
+    problems = model.validate(params(**{"username": "u", "password": "p", name: value}))
+    assert any(problem.startswith(name) and "control character" in problem for problem in problems), problems
+    if name == "password":
+        assert all(value not in problem and repr(value)[1:-1] not in problem for problem in problems)
+
+
+def test_validate_shortens_a_long_invalid_value():
+    (problem,) = model.validate(params(sender_address="x" * 10_000))
+    assert "x" * 61 not in problem and "(10000 characters)" in problem
+
+
 def test_validate_ignores_smtp_options_when_absent():
     assert model.validate(params(state="absent", host=None, sender_address=None, port=0)) == []
 
@@ -94,6 +140,12 @@ def test_credentials_without_auth_draw_a_warning_without_the_password():
     (warning,) = model.option_warnings(params(enable_auth=False, username="u", password=SECRET))
     assert "username and password ignored" in warning
     assert SECRET not in warning
+
+
+def test_port_465_without_ssl_draws_a_warning():
+    (warning,) = model.option_warnings(params(port=465))
+    assert "port 465 expects TLS from the first byte" in warning and "Set enable_ssl: true" in warning
+    assert model.option_warnings(params(port=465, enable_ssl=True)) == []
 
 
 def test_plain_options_draw_no_warning():
@@ -144,10 +196,20 @@ def test_cloud_empty_default_normalises_without_crashing():
         "enable_auth": False, "username": None, "use_ntlm": False, "is_default": True}
 
 
-@pytest.mark.parametrize("answer", [None, [], "text"])
-def test_missing_or_odd_dto_normalises_to_nulls(answer):
-    view = model.normalize_dto(answer)
-    assert view["host"] is None and view["is_default"] is False
+@pytest.mark.parametrize("answer, detail", [
+    (None, "the settings are null, not an object"),
+    ([], "the settings are a list, not an object"),
+    ("text", "the settings are a string, not an object"),
+    ({"enableAuth": "false"}, "enableAuth is a string 'false', not true or false"),
+    ({"port": float("nan")}, "port is a number nan, not a whole number"),
+    ({"port": float("inf")}, "port is a number inf, not a whole number"),
+    ({"port": True}, "port is a boolean True, not a whole number"),
+    ({"host": {"nested": {}}}, "host is an object {'nested': {}}, not a string"),
+])
+def test_malformed_dto_is_refused_naming_the_field(answer, detail):
+    with pytest.raises(model.UnexpectedAnswer) as refusal:
+        model.normalize_dto(answer)
+    assert f"is not what its API defines: {detail}. Check that base_url" in str(refusal.value)
 
 
 def test_no_view_carries_a_password():
@@ -185,9 +247,8 @@ def test_compare_empty_display_name_equals_the_default_name():
 
 def plan_for(current_dto, check_mode=False, update_password="on_change", password=SECRET, state="present",
              **overrides):
-    desired = model.normalize_desired(params(**overrides))
-    return model.plan(desired, model.normalize_dto(current_dto), update_password, bool(password), state,
-                      check_mode=check_mode)
+    task = params(update_password=update_password, password=password, state=state, **overrides)
+    return model.plan(task, model.normalize_dto(current_dto), check_mode=check_mode)
 
 
 def test_plan_nothing_when_equal():

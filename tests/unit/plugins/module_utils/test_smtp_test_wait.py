@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
     SmtpTestError,
     finished,
@@ -168,6 +169,60 @@ def test_an_empty_status_while_waiting_means_the_job_vanished():
     assert caught.value.operation["percents"] == 20
 
 
+def test_a_vanished_job_names_both_causes():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError) as caught:
+        wait(clock, [None])
+    assert "another client (an admin in the web UI, a parallel task) read the result first" in str(caught.value)
+    assert "its state had not changed for 60 s" in str(caught.value)
+
+
+def test_a_job_still_queued_at_the_timeout_says_it_was_queued():
+    clock = FakeTime()
+    with pytest.raises(SmtpTestError) as caught:
+        wait(clock, itertools.repeat(job(0, ""), 20), timeout=3)
+    assert "it was still queued" in str(caught.value) and "one SMTP test at a time" in str(caught.value)
+
+
+def test_a_completed_job_without_error_below_100_percent_was_cancelled():
+    operation = operation_from(job(40, "Connect to host", completed=True))
+    with pytest.raises(SmtpTestError, match=r"was cancelled on the server at step 'Connect to host' \(40 %\)"):
+        finished(operation)
+
+
+@pytest.mark.parametrize("error, advice", [
+    ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+     "Microsoft 365 refused the login because basic authentication (SMTP AUTH) is disabled"),
+    ("534-5.7.9 Application-specific password required.", "Gmail accepts only an application password"),
+    ("530 5.7.0 Must issue a STARTTLS command first", "the relay requires TLS: set enable_ssl: true"),
+    ("535: 5.7.8 Authentication credentials invalid", "the relay rejected the user name or password"),
+    ("554 5.7.1 Sender address rejected: not verified", "the relay refused the sender"),
+    ("Connection refused", "nothing accepts connections at that host and port"),
+    ("The operation has timed out.", "the relay did not answer in time"),
+])
+def test_known_smtp_answers_get_advice(error, advice):
+    failure = _smtp_test.SmtpTestFailed("The SMTP test failed", operation_from(job(60, "Send test message", True, error)))
+    message = _smtp_test.explain_failure(failure, None)
+    assert message.startswith("The SMTP test failed. " + advice[0].upper() + advice[1:])
+
+
+def test_a_failed_login_says_how_a_corrected_password_reaches_the_portal():
+    failure = _smtp_test.SmtpTestFailed("x", operation_from(job(60, "Authenticate", True, "535 5.7.8 bad")))
+    assert "save them once with update_password: always" in _smtp_test.explain_failure(failure, None)
+
+
+@pytest.mark.parametrize("settings, relay", [
+    ({"host": "mx.test", "port": 465, "enable_ssl": True, "enable_auth": False}, "relay mx.test:465 (implicit TLS, no login)"),
+    ({"host": "mx.test", "port": 587, "enable_ssl": True, "enable_auth": True, "username": "u@x.test"},
+     "relay mx.test:587 (STARTTLS when the relay offers it, login u@x.test)"),
+    ({"host": "mx.test", "port": 465, "enable_ssl": False, "enable_auth": False}, "relay mx.test:465 (no TLS, no login)"),
+    ({"host": "mx.test", "port": 25, "is_default": True}, "the installation default relay mx.test:25"),
+    ({"host": None, "is_default": True}, "the installation's own mail configuration"),
+])
+def test_the_relay_is_described_as_docspace_applies_it(settings, relay):
+    assert relay in _smtp_test.describe_relay(settings)
+
+
 def test_another_job_in_the_status_means_ours_vanished():
     clock = FakeTime()
     with pytest.raises(SmtpTestError, match=f"{JOB} vanished.*another job, other-job"):
@@ -178,7 +233,7 @@ def test_the_timeout_names_the_job_and_its_last_progress():
     clock = FakeTime()
     with pytest.raises(SmtpTestError) as caught:
         wait(clock, itertools.repeat(job(40, "Connect to host"), 20), timeout=3)
-    assert str(caught.value).startswith(f"The SMTP test job {JOB} did not finish within the timeout of 3 s; "
+    assert str(caught.value).startswith(f"The SMTP test job {JOB} did not finish within wait_timeout (3 s); "
                                         "last progress: step 'Connect to host' (40 %).")
     assert clock.now == pytest.approx(103.0)
 
@@ -200,6 +255,6 @@ def test_reads_follow_the_schedule_when_they_take_no_time():
 
 def test_a_zero_timeout_gives_up_without_a_read():
     clock = FakeTime()
-    with pytest.raises(SmtpTestError, match="within the timeout of 0 s"):
+    with pytest.raises(SmtpTestError, match=r"within wait_timeout \(0 s\)"):
         wait(clock, [], timeout=0)
     assert not clock.sleeps

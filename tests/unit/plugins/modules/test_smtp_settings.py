@@ -260,12 +260,8 @@ def test_a_rejected_save_fails_with_docspace_message(monkeypatch):
 
 
 @pytest.mark.parametrize("options, fragment", [
-    ({**PLAIN, "port": 0}, "port must be between 1 and 65535"),
-    ({**PLAIN, "port": 65536}, "port must be between 1 and 65535"),
-    ({**PLAIN, "host": ""}, "host must not be empty"),
-    ({**PLAIN, "host": "h" * 256}, "at most 255 characters"),
-    ({**PLAIN, "sender_address": "nobody"}, "is not an e-mail address"),
-    ({**PLAIN, "enable_auth": True}, "username (the SMTP login) is required"),
+    # The model's rules have their own tests; here one of them shows that the module stops before a request.
+    ({**PLAIN, "port": 0}, "Invalid SMTP settings: port must be between 1 and 65535"),
     ({**PLAIN, "base_url": "ftp://portal.test"}, "must start with http:// or https://"),
     ({"sender_address": "noreply@example.com"}, "host"),
     ({**PLAIN, "auth_username": "admin@example.com", "auth_password": ADMIN_PASSWORD}, "mutually exclusive"),

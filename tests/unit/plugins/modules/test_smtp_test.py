@@ -22,6 +22,10 @@ from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner im
 
 TRIGGER = "/api/2.0/smtpsettings/smtp/test"
 STATUS = "/api/2.0/smtpsettings/smtp/test/status"
+SETTINGS = "/api/2.0/smtpsettings/smtp"
+STORED = {"host": "smtp.example.com", "port": 587, "senderAddress": "noreply@example.com",
+          "senderDisplayName": "Example", "credentialsUserName": "mailer@example.com", "credentialsUserPassword": "",
+          "enableSSL": True, "enableAuth": True, "useNtlm": False, "isDefaultSettings": False}
 JOB = "3d0b1c52-8f0e-4d44-9a3b-0c4c2b9f7e10"
 API_KEY = "sk-secret-key-123"
 ARGS = {"base_url": "http://portal.test", "api_key": API_KEY}
@@ -84,24 +88,35 @@ def test_a_result_already_in_the_trigger_answer_is_kept_without_a_status_read(cl
     assert outcome.result["operation"] == done and not clock.sleeps
 
 
-@pytest.mark.parametrize("percents, step, error", [
-    (40, "Connect to host", "Connection refused"),
-    (60, "Authenticate", "535: 5.7.8 Authentication credentials invalid"),
-    (40, "Connect to host", "An error occurred while attempting to establish an SSL or TLS connection."),
-])
-def test_a_failed_test_fails_with_the_step_and_the_error_text(clock, monkeypatch, percents, step, error):
-    failed = job(percents, step, True, error)
+def test_a_failed_test_names_the_step_the_error_and_the_stored_relay(clock, monkeypatch):
+    failed = job(40, "Connect to host", True, "Connection refused")
     outcome = run([Call("GET", TRIGGER, envelope(job(20, "Create mime message"))),
-                   Call("GET", STATUS, envelope(failed))], monkeypatch)
+                   Call("GET", STATUS, envelope(failed)),
+                   Call("GET", SETTINGS, envelope(STORED))], monkeypatch)
     assert outcome.failed
-    assert outcome.result["msg"] == f"The SMTP test failed at step '{step}' ({percents} %): {error}"
+    assert outcome.result["msg"].startswith(
+        "The SMTP test failed at step 'Connect to host' (40 %): Connection refused. DocSpace used the relay "
+        "smtp.example.com:587 (STARTTLS when the relay offers it, login mailer@example.com); these settings are "
+        "stored on the portal. Nothing accepts connections at that host and port")
     assert outcome.result["operation"] == failed
 
 
-def test_an_instant_failure_in_the_trigger_answer_fails_without_a_status_read(clock, monkeypatch):
-    outcome = run([Call("GET", TRIGGER, envelope(job(40, "Connect to host", True, "Connection refused")))],
+def test_a_failed_test_still_fails_with_its_own_message_when_the_settings_cannot_be_read(clock, monkeypatch):
+    failed = job(40, "Connect to host", True, "Connection refused")
+    outcome = run([Call("GET", TRIGGER, envelope(failed)), Call("GET", SETTINGS, FakeResponse(403, ""))],
                   monkeypatch)
-    assert outcome.failed and "Connection refused" in outcome.result["msg"]
+    assert outcome.result["msg"].startswith("The SMTP test failed at step 'Connect to host' (40 %): "
+                                            "Connection refused. Nothing accepts connections")
+
+
+def test_a_cancelled_job_is_a_failure_that_says_so(clock, monkeypatch):
+    cancelled = job(40, "Connect to host", completed=True)
+    outcome = run([Call("GET", TRIGGER, envelope(job(20, "Create mime message"))),
+                   Call("GET", STATUS, envelope(cancelled))], monkeypatch)
+    assert outcome.failed
+    assert outcome.result["msg"].startswith(
+        f"The SMTP test job {JOB} was cancelled on the server at step 'Connect to host' (40 %)")
+    assert outcome.result["operation"] == cancelled
 
 
 def test_an_empty_status_fails_as_a_vanished_job(clock, monkeypatch):
@@ -115,9 +130,9 @@ def test_the_timeout_fails_with_the_job_id_and_last_progress(clock, monkeypatch)
     running = job(40, "Connect to host")
     calls = [Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))]
     calls += [Call("GET", STATUS, envelope(running)) for _poll in range(13)]
-    outcome = run(calls, monkeypatch, timeout=3, poll_interval=0.5)
+    outcome = run(calls, monkeypatch, wait_timeout=3, poll_interval=0.5)
     assert outcome.failed
-    assert outcome.result["msg"].startswith(f"The SMTP test job {JOB} did not finish within the timeout of 3 s; "
+    assert outcome.result["msg"].startswith(f"The SMTP test job {JOB} did not finish within wait_timeout (3 s); "
                                             "last progress: step 'Connect to host' (40 %)")
     assert outcome.result["elapsed"] == 3.0
     # Ten quick reads, then pauses growing up to poll_interval, the last one cut at the timeout.
@@ -184,15 +199,20 @@ def test_check_mode_still_rejects_a_wrong_base_url(clock, monkeypatch):
     assert outcome.failed and "base_url" in outcome.result["msg"]
 
 
-def test_request_timeout_is_the_http_timeout_and_timeout_is_the_wait(clock, monkeypatch):
+def test_timeout_is_the_http_timeout_as_in_every_module(clock, monkeypatch):
     session = ScriptedSession([Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))])
-    run_module(smtp_test.main, {**ARGS, "wait": False, "timeout": 600, "request_timeout": 7}, session, monkeypatch)
+    run_module(smtp_test.main, {**ARGS, "wait": False, "timeout": 7, "wait_timeout": 600}, session, monkeypatch)
     assert session.seen[0]["options"]["timeout"] == 7
 
 
-@pytest.mark.parametrize("args, text", [({"timeout": -1}, "timeout must be 0 or more"),
+def test_request_timeout_is_gone(clock, monkeypatch):
+    outcome = run(None, monkeypatch, request_timeout=7)
+    assert outcome.failed and "Unsupported parameters" in outcome.result["msg"]
+
+
+@pytest.mark.parametrize("args, text", [({"wait_timeout": -1}, "wait_timeout must be 0 or more"),
                                         ({"poll_interval": 0}, "poll_interval must be more than 0"),
-                                        ({"request_timeout": 0}, "request_timeout must be more than 0")])
+                                        ({"timeout": 0}, "timeout must be a positive number")])
 def test_wrong_wait_options_fail_before_any_request(clock, monkeypatch, args, text):
     outcome = run(None, monkeypatch, **args)
     assert outcome.failed and text in outcome.result["msg"]
