@@ -185,6 +185,7 @@ def test_no_secret_in_any_output(label: str, secret_runs: dict[str, harness.Play
     run = secret_runs[label]
     secrets = {**harness.SCAN.secrets, **{f"login token {index}": token for index, token in enumerate(run.tokens)}}
     assert len(secrets) >= 10
-    found = [name for name, secret in secrets.items() if secret in run.output or secret in run.request_log]
+    found = [name for name, secret in secrets.items()
+             if harness.leaked_form(secret, run.output) or harness.leaked_form(secret, run.request_log)]
     assert found == []
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output
