@@ -17,8 +17,11 @@ options:
     description:
       - Root address of the DocSpace portal, V(http://) or V(https://) followed by the host, an optional
         port and an optional path prefix, for example V(https://docspace.example.com).
-      - A trailing V(/) is accepted. Anything else (another scheme, a query string, credentials in the URL)
-        is an error raised before any request is sent.
+      - A trailing V(/) is accepted. Anything else (another scheme, a query string, credentials in the URL,
+        control characters, more than 2048 characters) is an error raised before any request is sent. The
+        message shows the value shortened and without its query string or credentials.
+      - V(http://) to a host that is not this machine (C(localhost), C(127.0.0.1), C(::1)) draws a warning,
+        because the API key or password, and an SMTP password, would cross the network in clear text.
       - If not set, the value of the E(DOCSPACE_BASE_URL) environment variable is used.
     type: str
     required: true
@@ -47,20 +50,26 @@ options:
     description:
       - Whether to verify the portal's TLS certificate.
       - Set O(ca_path) rather than turning this off when the portal uses a private CA.
+      - V(false) together with O(ca_path) draws a warning, because O(ca_path) is then ignored.
       - If not set, the value of the E(DOCSPACE_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   ca_path:
     description:
-      - PEM bundle of the certificate authorities to trust for the portal, instead of the system's.
+      - PEM bundle of the certificate authorities to trust for the portal, instead of the bundle of the
+        C(certifi) package that C(requests) uses by default. A path that does not exist is an error.
+      - E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) are ignored; this option is the only way to change the CAs.
       - If not set, the value of the E(DOCSPACE_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP request to the portal.
-      - Passing failures (connection refused or reset, HTTP 502, 503 and 504, HTTP 429 with a
-        C(Retry-After) of at most 30 seconds) of reads, saves and resets are retried three times with
-        a growing pause; a request that times out is not repeated.
+      - Seconds to wait for the portal in each HTTP request, for the connection, for each read, and
+        (plus one second) for the whole answer, so that a server sending one byte at a time cannot hold
+        a task. An answer larger than 4 MiB (after decompression) is refused.
+      - Passing failures (connection refused or reset, no connection within O(timeout), HTTP 502, 503
+        and 504, HTTP 429 with a C(Retry-After) of at most 30 seconds) of reads, saves and resets are
+        retried three times with a growing pause. A name that does not resolve, a TLS failure and a request
+        whose answer did not arrive in time are not repeated.
     type: int
     default: 30
 requirements:
@@ -68,7 +77,12 @@ requirements:
 notes:
   - The API calls are made from the host that runs the task, normally the controller
     (C(delegate_to) V(localhost)), so that inventory hosts can be the portals themselves.
-  - No message, warning, diff or return value contains O(api_key), O(auth_password) or an SMTP password.
+  - No message, warning, diff or return value contains O(api_key), O(auth_password), the login token, an
+    SMTP password or credentials written into O(base_url), also not when the portal echoes them back
+    escaped, encoded or cut short.
+  - The proxy variables E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) (and their lower-case forms) apply,
+    with E(NO_PROXY); a failure through a proxy names the proxy and its variable. C(~/.netrc) (E(NETRC))
+    is never read, so it cannot replace the credentials given here.
   - The environment fallbacks apply to every task that leaves the option unset. With E(DOCSPACE_API_KEY)
     exported, a task that logs in with O(auth_username) fails because both methods are given; unset the
     variable for such runs. Export secrets in the controller's environment rather than through a task's

@@ -9,13 +9,22 @@
 
 from __future__ import annotations
 
+import html
+import ipaddress
 import json
+import math
+import os
+import re
+import socket
+import ssl
+import threading
 import time
 import traceback
-from typing import Any, Callable
-from urllib.parse import urlsplit
+import zlib
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -29,6 +38,9 @@ else:
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 LOGIN_PATH = "/api/2.0/authentication"
+# Anonymous on every version from v2.0.0 to v3.7.2 ([AllowAnonymous, AllowNotPayment]):
+# DocSpace-server web/ASC.Web.Api/Api/Settings/VersionController.cs, answer web/ASC.Web.Api/Core/BuildVersion.cs.
+VERSION_PATH = "/api/2.0/settings/version/build"
 
 # HTTP answers that mean "the server could not handle it right now"; safe to repeat an idempotent call.
 TRANSIENT_STATUSES = frozenset((502, 503, 504))
@@ -38,41 +50,91 @@ BACKOFF_FIRST_DELAY = 0.5
 # A Retry-After longer than this is not waited for: a daily run over hundreds of portals must not stall.
 RETRY_AFTER_CAP = 30.0
 
+# No SMTP answer comes near this; anything larger is not DocSpace (a download, a stream, a gzip bomb).
+MAX_BODY_BYTES = 4 * 1024 * 1024
+READ_CHUNK_BYTES = 64 * 1024
+# requests' timeout bounds each socket wait; the whole request gets timeout plus this, so that a
+# connection that times out at `timeout` is still reported as such, not as the overall deadline.
+DEADLINE_GRACE = 1.0
+# Hostile JSON: deeper nesting than any DocSpace answer is refused before Python's recursion limit bites.
+MAX_JSON_DEPTH = 64
+
+MASK = "********"
+# A secret cut short (by a server's message limit or ours) is still masked down to this many characters.
+MIN_MASKED_PREFIX = 6
+# base_url is echoed in messages at most this long.
+SHOWN_URL_LENGTH = 80
+MAX_BASE_URL_LENGTH = 2048
+
 STATUS_HINTS = {
     400: "DocSpace rejected the request",
     401: "the credentials were rejected; check api_key, or auth_username and auth_password",
     402: "the portal's pricing plan hides the SMTP settings",
     403: "access denied: the user must be a DocSpace owner or admin",
-    404: "nothing found at this address; check that base_url is the portal root",
     429: "DocSpace rate limit reached",
 }
+
+# Proxy variables are honoured knowingly (named in errors); see README "Security".
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
 def open_session() -> Any:
     """Return the HTTP session every request goes through: the seam unit tests replace."""
     if not HAS_REQUESTS:
         raise DocSpaceConfigError("the Python library 'requests' is required")
-    return requests.Session()
+    session = requests.Session()
+    # trust_env would let ~/.netrc replace our Authorization header and REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+    # replace the CA choice without a word; proxies are taken from the environment explicitly instead.
+    session.trust_env = False
+    return session
+
+
+def environment_proxy(url: str) -> tuple[str, str] | None:
+    """The proxy the environment names for url, as (proxy URL, variable name), honouring NO_PROXY."""
+    if requests is None:
+        return None
+    proxies = requests.utils.get_environ_proxies(url)
+    scheme = urlsplit(url).scheme
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy:
+        return None
+    variable = next((name for name in PROXY_VARIABLES if os.environ.get(name) == proxy), "the environment")
+    return proxy, variable
+
+
+class DocSpaceModule(AnsibleModule):
+    """AnsibleModule that hides credentials written into base_url even when its own option checks fail."""
+
+    def _load_params(self) -> None:
+        """Load the options, then register URL credentials before ansible-core validates (and may echo) them."""
+        super()._load_params()
+        for text in (self.params.get("base_url"), os.environ.get("DOCSPACE_BASE_URL")):
+            if isinstance(text, str):
+                self.no_log_values.update(url_secrets(text))
 
 
 def prepare_module(module: Any) -> None:
     """Start-up shared by every module: 'requests' must import, and URL credentials stay out of all output."""
-    # A base_url carrying credentials is refused later, but Ansible echoes module_args in results and at -vvv.
-    module.no_log_values.update(_url_credentials(str(module.params.get("base_url") or "")))
+    module.no_log_values.update(url_secrets(str(module.params.get("base_url") or "")))
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def _url_credentials(text: str) -> set[str]:
-    """The user:password text of a URL and its password part, by the rule normalize_base_url shows it with."""
-    if "@" not in text:
-        return set()
-    # Whatever precedes the last "@" may be a user:password, even where urlsplit does not see one
-    # ("admin:pw@host", "https://admin:pa/ss@host").
-    userinfo = text.rsplit("@", 1)[0].split("://", 1)[-1]
-    secrets = {userinfo}
-    if ":" in userinfo:
-        secrets.add(userinfo.split(":", 1)[1])
+def url_secrets(text: str) -> set[str]:
+    """What in a URL may be a secret: the user:password text, its password, and the query's values."""
+    secrets = set()
+    if "@" in text:
+        # Whatever precedes the last "@" may be a user:password, even where urlsplit does not see one
+        # ("admin:pw@host", "https://admin:pa/ss@host").
+        userinfo = text.rsplit("@", 1)[0].split("://", 1)[-1]
+        secrets.add(userinfo)
+        if ":" in userinfo:
+            secrets.add(userinfo.split(":", 1)[1])
+    query = text.partition("?")[2].partition("#")[0]
+    if query:
+        # ?api_key=sk-... is a credential too; short values (tenant=1) would mask unrelated text.
+        secrets.add(query)
+        secrets.update(value for _name, value in parse_qsl(query) if len(value) >= 4)
     return {secret for secret in secrets if secret}
 
 
@@ -129,6 +191,10 @@ class DocSpaceAuthError(DocSpaceError):
     """Credentials rejected (401), feature hidden by the plan (402) or access denied (403)."""
 
 
+class DocSpaceResponseError(DocSpaceError):
+    """DocSpace answered, but not with what the API defines (wrong type, not JSON, too large)."""
+
+
 class DocSpaceTransportError(DocSpaceError):
     """No usable HTTP answer: connection refused or reset, timeout, TLS failure."""
 
@@ -147,66 +213,159 @@ class Reply:
         self.count = count
 
 
+class Answer:
+    """One HTTP answer read whole: status, headers and the body as text."""
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], text: str) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.text = text
+
+
+class _Unreadable(Exception):
+    """The body cannot be read as an answer (too large, unknown encoding, corrupt compression)."""
+
+
+class _DeadlinePassed(Exception):
+    """The whole request outlived its deadline."""
+
+
+# ---------------------------------------------------------------- secrets
+
+class Secrets:
+    """Every secret of one client, masked in any form it could come back in."""
+
+    def __init__(self, values: Iterable[str | None] = ()) -> None:
+        self._forms: set[str] = set()
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        """Mask value from now on (values shorter than 3 characters cannot be told from ordinary text)."""
+        if value and len(value.strip()) >= 3:
+            self._forms.update(form for form in secret_forms(value) if len(form) >= 3)
+
+    def mask(self, text: str) -> str:
+        """Replace every form of every secret in text, and any cut-off beginning of one."""
+        for form in sorted(self._forms, key=len, reverse=True):
+            text = text.replace(form, MASK)
+        return self._mask_prefixes(text)
+
+    def _mask_prefixes(self, text: str) -> str:
+        """Mask the start of a secret left by truncation ("sk-abc..." of "sk-abcdef")."""
+        for form in self._forms:
+            head = form[:MIN_MASKED_PREFIX]
+            if len(form) <= MIN_MASKED_PREFIX or head not in text:
+                continue
+            start = text.find(head)
+            while start >= 0:
+                end = start + len(head)
+                while end < len(text) and end - start < len(form) and text[end] == form[end - start]:
+                    end += 1
+                text = text[:start] + MASK + text[end:]
+                start = text.find(head, start + len(MASK))
+        return text
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The forms a secret takes when echoed: as sent, trimmed, folded, escaped, encoded or mis-decoded.
+
+    Encodings are applied twice: a server that quotes our JSON body in its JSON error escapes it twice,
+    and one that URL-encodes that text encodes the escaped form.
+    """
+    forms = {secret, secret.strip(), " ".join(secret.split())}
+    for _level in range(2):
+        forms |= {encoded for form in forms for encoded in _encodings(form)}
+    return forms
+
+
+def _encodings(text: str) -> set[str]:
+    """text escaped, encoded or mis-decoded once, in each way an echo may use."""
+    return {
+        json.dumps(text)[1:-1],                     # JSON-escaped ("p@$$\"w\\o{rd}" and \u00fc)
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        repr(text)[1:-1],                           # Python exception texts
+        quote(text, safe=""), quote(text), quote_plus(text),
+        html.escape(text),
+        text.encode("utf-8").decode("latin-1"),     # UTF-8 bytes read as latin-1
+        text.encode("unicode_escape").decode("ascii"),
+        " ".join(text.split()),
+    }
+
+
+# ---------------------------------------------------------------- base_url
+
 def normalize_base_url(base_url: str) -> str:
     """Return base_url without a trailing slash, or raise DocSpaceConfigError if it is not a portal root."""
     text = (base_url or "").strip()
-    parts = urlsplit(text)
-    problem = None
-    if parts.scheme not in ("http", "https"):
-        problem = "it must start with http:// or https://"
-    elif not parts.hostname:
-        problem = "it has no host name"
-    elif parts.query or parts.fragment:
-        problem = "it must not carry a query string or fragment"
-    elif parts.username or parts.password:
-        problem = "it must not carry credentials; use api_key or auth_username/auth_password"
-    else:
-        try:
-            parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
-        except ValueError:
-            problem = "its port is not a number between 0 and 65535"
+    problem = _base_url_problem(text)
     if problem:
-        # Never echo what may be credentials (see _url_credentials).
-        shown = f"***@{text.rsplit('@', 1)[1]}" if "@" in text else text
         raise DocSpaceConfigError(
-            f"base_url {shown!r} is not a portal root such as https://docspace.example.com: {problem}")
+            f"base_url {shown_url(text)!r} is not a portal root such as https://docspace.example.com: {problem}")
     return text.rstrip("/")
 
 
-def _server_message(body: Any) -> str | None:
-    """Pick DocSpace's own explanation out of an error or validation body."""
-    if not isinstance(body, dict):
-        return None
-    error = body.get("error")
-    if isinstance(error, dict) and error.get("message"):
-        return str(error["message"])
-    problem = body.get("response")
-    if isinstance(problem, dict) and isinstance(problem.get("errors"), dict):
-        # ASP.NET model validation: {"errors": {"Port": ["The field Port must be between 1 and 65535."]}}
-        details = []
-        for field, messages in problem["errors"].items():
-            texts = messages if isinstance(messages, list) else [messages]
-            details.append(f"{field}: {' '.join(str(text) for text in texts)}")
-        return "; ".join(details) or problem.get("title")
+def _base_url_problem(text: str) -> str | None:
+    """What makes text unusable as a portal root, or None."""
+    control = re.search(r"[\x00-\x1f\x7f]", text)
+    if control:
+        return f"it contains the control character U+{ord(control.group()):04X} at position {control.start() + 1}"
+    if len(text) > MAX_BASE_URL_LENGTH:
+        return f"it is {len(text)} characters long, more than the {MAX_BASE_URL_LENGTH} a portal address can have"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        return "it must start with http:// or https://"
+    if not parts.hostname:
+        return "it has no host name"
+    if parts.query or parts.fragment:
+        return "it must not carry a query string or fragment"
+    if parts.username or parts.password:
+        return "it must not carry credentials; use api_key or auth_username/auth_password"
+    try:
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+    except ValueError:
+        return "its port is not a number between 0 and 65535"
     return None
 
 
-def _snippet(text: str, limit: int = 120) -> str:
-    """Shorten a non-JSON body for an error message."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + "..."
+def shown_url(text: str) -> str:
+    """text fit to echo: no credentials, no query or fragment, control characters escaped, shortened."""
+    # Never echo what may be credentials (see url_secrets), even where urlsplit sees none.
+    shown = f"***@{text.rsplit('@', 1)[1]}" if "@" in text else text
+    if "?" in shown or "#" in shown:
+        shown = re.split(r"[?#]", shown, maxsplit=1)[0] + "?..."
+    shown = re.sub(r"[\x00-\x1f\x7f]", lambda found: f"\\x{ord(found.group()):02x}", shown)
+    if len(shown) > SHOWN_URL_LENGTH:
+        shown = f"{shown[:SHOWN_URL_LENGTH]}... ({len(text)} characters)"
+    return shown
 
+
+def is_loopback(host: str | None) -> bool:
+    """Whether host is this machine (localhost or a loopback address)."""
+    if not host:
+        return False
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- the client
 
 class DocSpaceClient:
     """Talks to one portal's REST API: authentication, envelope, errors and bounded retries.
 
-    `session` is the single HTTP seam: anything with requests.Session's `request()` signature.
+    `session` is the single HTTP seam: anything with requests.Session's `request()` signature whose answer
+    has `status_code`, `headers`, `raw.read(amount, decode_content=False)` and `close()`.
+    `warnings` collects what the module should pass to module.warn (from_module does that).
     """
 
     def __init__(self, base_url: str, api_key: str | None = None, auth_username: str | None = None,
                  auth_password: str | None = None, validate_certs: bool = True, ca_path: str | None = None,
                  timeout: float = 30, session: Any = None, retries: int = DEFAULT_RETRIES,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, secrets: Iterable[str | None] = ()) -> None:
         self.base_url = normalize_base_url(base_url)
         if bool(api_key) == bool(auth_username):
             raise DocSpaceConfigError("give either api_key or auth_username with auth_password, not both or neither")
@@ -218,11 +377,19 @@ class DocSpaceClient:
         self._auth_username = auth_username
         self._auth_password = auth_password
         self._token: str | None = None
+        self.secrets = Secrets((api_key, auth_password, *secrets))
+        if validate_certs and ca_path and not os.path.isfile(ca_path):
+            raise DocSpaceConfigError(f"ca_path {ca_path} does not exist or is not a file; give the CA's PEM bundle")
+        self._ca_path = ca_path if validate_certs else None
         self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.timeout = timeout
         self.retries = retries
         self._sleep = sleep
         self._session = session if session is not None else open_session()
+        self._proxy = environment_proxy(self.base_url)
+        if self._proxy:
+            self.secrets.add(urlsplit(self._proxy[0]).password)
+        self.warnings = self._option_warnings(validate_certs, ca_path)
 
     @classmethod
     def from_params(cls, params: dict[str, Any], **kwargs: Any) -> "DocSpaceClient":
@@ -233,24 +400,58 @@ class DocSpaceClient:
                    auth_password=params.get("auth_password"), validate_certs=params.get("validate_certs", True),
                    ca_path=params.get("ca_path"), timeout=30 if timeout is None else timeout, **kwargs)
 
-    def get(self, path: str, retry: bool = True) -> Reply:
-        """GET path; retried on transient failures unless retry is False."""
-        return self.call("GET", path, retry=retry)
+    @classmethod
+    def from_module(cls, module: Any, params: dict[str, Any] | None = None, **kwargs: Any) -> "DocSpaceClient":
+        """Build a client from module.params (or params) and pass its warnings to module.warn."""
+        client = cls.from_params(module.params if params is None else params, **kwargs)
+        for warning in client.warnings:
+            module.warn(warning)
+        return client
 
-    def post(self, path: str, body: dict[str, Any], retry: bool = True) -> Reply:
+    def add_secret(self, value: str | None) -> None:
+        """Mask value in every message from now on (e.g. an SMTP password the request body carries)."""
+        self.secrets.add(value)
+
+    def _option_warnings(self, validate_certs: bool, ca_path: str | None) -> list[str]:
+        """What the options do that the user may not expect."""
+        warnings = []
+        if not validate_certs and ca_path:
+            warnings.append(f"ca_path {ca_path} is ignored because validate_certs is false: the portal's "
+                            "certificate is not checked at all; remove validate_certs: false to check it against ca_path")
+        host = urlsplit(self.base_url).hostname
+        if self.base_url.startswith("http://") and not is_loopback(host):
+            warnings.append(f"base_url uses http:// to {host}: the API key or password, and any SMTP password, "
+                            "cross the network in clear text; use https://")
+        return warnings
+
+    def get(self, path: str, retry: bool = True, fields: Mapping[str, Any] | None = None) -> Reply:
+        """GET path; retried on transient failures unless retry is False; `fields` as in call()."""
+        return self.call("GET", path, retry=retry, fields=fields)
+
+    def post(self, path: str, body: dict[str, Any], retry: bool = True,
+             fields: Mapping[str, Any] | None = None) -> Reply:
         """POST a JSON body to path."""
-        return self.call("POST", path, body=body, retry=retry)
+        return self.call("POST", path, body=body, retry=retry, fields=fields)
 
-    def delete(self, path: str, retry: bool = True) -> Reply:
+    def delete(self, path: str, retry: bool = True, fields: Mapping[str, Any] | None = None) -> Reply:
         """DELETE path."""
-        return self.call("DELETE", path, retry=retry)
+        return self.call("DELETE", path, retry=retry, fields=fields)
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None, retry: bool = True) -> Reply:
-        """Send one authenticated API call and unwrap the envelope, or raise a DocSpaceError."""
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None, retry: bool = True,
+             fields: Mapping[str, Any] | None = None) -> Reply:
+        """Send one authenticated API call and unwrap the envelope, or raise a DocSpaceError.
+
+        With `fields` ({name: type or tuple of types}), `response` must be a JSON object whose listed fields,
+        where present and not null, have those types (see checked_object).
+        """
         headers = {"Authorization": self._authorization()}
-        return self._exchange(method, path, body, headers, retry)
+        reply = self._exchange(method, path, body, headers, retry)
+        if fields is not None:
+            checked_object(reply.response, fields, f"{method} {path}")
+        return reply
 
     def _authorization(self) -> str:
+        """The Authorization header: the API key, or the token of a login made on first use."""
         if self._api_key:
             return f"Bearer {self._api_key}"
         if self._token is None:
@@ -260,16 +461,18 @@ class DocSpaceClient:
         return self._token
 
     def _log_in(self) -> str:
+        """POST the user name and password; return the token (a secret from now on)."""
         credentials = {"userName": self._auth_username, "password": self._auth_password}
         reply = self._exchange("POST", LOGIN_PATH, credentials, {}, True)
         answer = reply.response if isinstance(reply.response, dict) else {}
         token = answer.get("token")
-        if not token:
+        if not token or not isinstance(token, str):
             reason = ("the account uses two-factor authentication; use api_key instead"
                       if answer.get("tfa") or answer.get("sms") else "the answer carried no token")
             raise DocSpaceAuthError(f"DocSpace login (POST {LOGIN_PATH}) gave no token: {reason}",
                                     method="POST", path=LOGIN_PATH, status=reply.status)
-        return str(token)
+        self.secrets.add(token)
+        return token
 
     def _exchange(self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str],
                   retry: bool) -> Reply:
@@ -279,137 +482,502 @@ class DocSpaceClient:
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             try:
-                response = self._send(method, path, body, headers)
+                answer = self._send(method, path, body, headers)
             except DocSpaceTransportError as error:
                 if last or not error.retryable:
                     raise
                 self._sleep(delay)
                 delay *= 2
                 continue
-            wait = self._retry_wait(response, delay)
+            wait = self._retry_wait(answer, delay)
             if wait is None or last:
-                return self._interpret(method, path, response)
+                return self._interpret(method, path, answer)
             self._sleep(wait)
             delay *= 2
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
-    def _send(self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]) -> Any:
-        """The one place a request leaves the process; transport failures become DocSpaceTransportError."""
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]) -> Answer:
+        """The one place a request leaves the process; every failure becomes a DocSpaceError."""
         url = self.base_url + path
-        send_headers = {"Accept": "application/json", **headers}
+        send_headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", **headers}
+        proxies = {urlsplit(url).scheme: self._proxy[0]} if self._proxy else {}
+        state: dict[str, Any] = {}
+
+        def fetch() -> Answer:
+            response = self._session.request(method, url, headers=send_headers, json=body,
+                                             timeout=(self.timeout, self.timeout), verify=self._verify,
+                                             allow_redirects=False, stream=True, proxies=proxies)
+            state["response"] = response
+            try:
+                return Answer(response.status_code, response.headers, read_body(response, MAX_BODY_BYTES))
+            finally:
+                response.close()
+
         try:
-            return self._session.request(method, url, headers=send_headers, json=body, timeout=self.timeout,
-                                         verify=self._verify, allow_redirects=False)
+            return run_within(self.timeout + DEADLINE_GRACE, fetch, state)
+        except _Unreadable as problem:
+            raise DocSpaceResponseError(f"DocSpace API {method} {path} failed: {problem}; {self._root_advice()}",
+                                        method=method, path=path) from None
+        except _DeadlinePassed:
+            raise DocSpaceTransportError(
+                f"no complete answer within {self.timeout} s (timeout) to {method} {url}: the portal is too slow, "
+                "or something else answers at this address", method=method, path=path, retryable=False) from None
         except Exception as error:  # pylint: disable=broad-exception-caught  # classified right below
             raise self._transport_error(method, path, error) from None
 
     def _transport_error(self, method: str, path: str, error: Exception) -> DocSpaceTransportError:
+        """Say what failed in words, then where; retryable only for passing causes."""
+        cause, advice, retryable = describe_transport_failure(error, self._describe_context())
         where = f"{method} {self.base_url}{path}"
-        name = type(error).__name__
-        # http.client and requests quote a bad header value verbatim ("Invalid header value b'Bearer sk-…\n'").
-        reason = _redact(str(error), (self._api_key, self._auth_password, self._token))
-        retryable = False
-        if requests is not None and isinstance(error, requests.exceptions.SSLError):
-            text = (f"{where} failed: TLS verification failed ({_snippet(reason, 200)}). If the portal uses "
-                    "a private CA, pass its PEM bundle as ca_path; validate_certs: false skips the check")
-        elif requests is not None and isinstance(error, requests.exceptions.ConnectTimeout):
-            text = f"{where} failed: no connection within {self.timeout} s (timeout)"
-            retryable = True
-        elif requests is not None and isinstance(error, requests.exceptions.Timeout):
-            # Not retried: the server may have acted on it, and repeating a slow call only doubles the wait.
-            text = f"{where} failed: no answer within the timeout of {self.timeout} s"
-        elif requests is not None and isinstance(error, requests.exceptions.ConnectionError):
-            text = f"{where} failed: connection error ({_snippet(reason, 200)})"
-            retryable = True
-        else:
-            text = f"{where} failed: {name}: {_snippet(reason, 200)}"
+        via = f" through the proxy {shown_url(self._proxy[0])} (from {self._proxy[1]})" if self._proxy else ""
+        text = f"{cause}: {where}{via} failed"
+        if advice:
+            text += f"; {advice}"
+        detail = transport_detail(error, cause)
+        if detail:
+            # The library's own words, whole and last, for whoever needs to dig deeper.
+            text += f" (detail: {self.secrets.mask(detail)})"
         return DocSpaceTransportError(text, method=method, path=path, retryable=retryable)
 
+    def _describe_context(self) -> dict[str, Any]:
+        """What advice may refer to: the URL parts and the TLS options the user set."""
+        parts = urlsplit(self.base_url)
+        return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port or (443 if parts.scheme == "https" else 80),
+                "timeout": self.timeout, "ca_path": self._ca_path, "verify": self._verify is not False,
+                "proxy": self._proxy, "base_url": self.base_url}
+
     @staticmethod
-    def _retry_wait(response: Any, backoff: float) -> float | None:
+    def _retry_wait(answer: Answer, backoff: float) -> float | None:
         """Seconds to wait before repeating this answer's request, or None when it is final."""
-        if response.status_code in TRANSIENT_STATUSES:
+        if answer.status_code in TRANSIENT_STATUSES:
             return backoff
-        if response.status_code == 429:
-            seconds = _retry_after_seconds(response.headers.get("Retry-After"))
+        if answer.status_code == 429:
+            seconds = _retry_after_seconds(answer.headers.get("Retry-After"))
             if seconds is not None and seconds <= RETRY_AFTER_CAP:
                 return max(seconds, backoff)
         return None
 
-    def _interpret(self, method: str, path: str, response: Any) -> Reply:
+    def _interpret(self, method: str, path: str, answer: Answer) -> Reply:
         """Turn the final HTTP answer into a Reply or a DocSpaceError."""
-        status = response.status_code
-        body, parse_problem = _parse_json(response)
+        status = answer.status_code
+        body, parse_problem = parse_json(answer.text)
         if 200 <= status < 300 and parse_problem is None and isinstance(body, dict) and body.get("status", 0) == 0:
             count = body.get("count", 1 if "response" in body else 0)
-            return Reply(status, body.get("response"), count if isinstance(count, int) else 0)
-        raise self._http_error(method, path, response, body, parse_problem)
+            return Reply(status, body.get("response"), count if _is_int(count) else 0)
+        raise self._http_error(method, path, answer, body, parse_problem)
 
-    def _http_error(self, method: str, path: str, response: Any, body: Any,
+    def _http_error(self, method: str, path: str, answer: Answer, body: Any,
                     parse_problem: str | None) -> DocSpaceError:
-        status = response.status_code
-        server_message = _server_message(body)
-        retry_after = response.headers.get("Retry-After") if status == 429 else None
-        if 200 <= status < 300 and server_message:
-            what = f"HTTP {status} but DocSpace reported a failure: {server_message}"
-        elif 200 <= status < 300:
-            detail = parse_problem or f"the answer is not a DocSpace envelope: {_snippet(json.dumps(body))}"
-            what = f"HTTP {status} but {detail}"
-        else:
-            what = f"HTTP {status}"
-            hint = _status_hint(status, method, response.headers.get("Location"))
-            if hint:
-                what += f" ({hint})"
-            if server_message:
-                what += f": {server_message}"
-            elif parse_problem and parse_problem != "empty body":
-                what += f"; {parse_problem}"
-            if retry_after is not None:
-                unit = " s" if _retry_after_seconds(retry_after) is not None else ""
-                what += f"; Retry-After: {retry_after}{unit}"
+        """The error for an answer that is not a success envelope."""
+        status = answer.status_code
+        found = _server_message(body)
+        # Masked before it is cut: a secret cut in half by the limit would otherwise survive as its start.
+        server_message = _snippet(self.secrets.mask(found), 500) if found else None
+        retry_after = answer.headers.get("Retry-After") if status == 429 else None
+        what = self._status_words(method, path, answer, body, parse_problem, server_message)
+        if retry_after is not None:
+            unit = " s" if _retry_after_seconds(retry_after) is not None else ""
+            what += f"; Retry-After: {self.secrets.mask(retry_after)}{unit}"
         message = f"DocSpace API {method} {path} failed: {what}"
         error_class = DocSpaceAuthError if status in (401, 402, 403) else DocSpaceError
         return error_class(message, method=method, path=path, status=status, server_message=server_message,
                            retry_after=retry_after)
 
+    def _status_words(self, method: str, path: str, answer: Answer, body: Any, parse_problem: str | None,
+                      server_message: str | None) -> str:
+        """HTTP status, what it means here, and DocSpace's own words."""
+        status = answer.status_code
+        html_page = _is_html(answer)
+        if 200 <= status < 300:
+            if server_message:
+                return f"HTTP {status} but DocSpace reported a failure: {server_message}"
+            if html_page:
+                return f"HTTP {status} with an HTML page, not DocSpace's JSON, from {self.base_url}{path}; {self._root_advice()}"
+            problem = self._masked_problem(parse_problem, answer) if parse_problem else self._not_envelope(body)
+            return f"HTTP {status} but {problem}"
+        what = f"HTTP {status} ({self._status_hint(status, method, answer, path, body)})"
+        if server_message:
+            return f"{what}: {server_message}"
+        if html_page:
+            title = _html_title(answer.text)
+            return what + (f"; an HTML page titled {self.secrets.mask(title)!r}" if title else "; an HTML page")
+        if parse_problem and parse_problem != "empty body":
+            return f"{what}; {self._masked_problem(parse_problem, answer)}"
+        return what
 
-def _status_hint(status: int, method: str, location: str | None) -> str | None:
-    """What an HTTP error status most likely means for a DocSpace caller."""
-    if 300 <= status < 400:
-        # Redirects are not followed: a login page or another scheme would hide the real answer.
-        target = f" to {location}" if location else ""
-        return f"redirected{target}; set base_url to the portal root it names, e.g. its https:// address"
-    hint = STATUS_HINTS.get(status)
-    if status == 403:
-        # An API key's scope is the other cause of a 403; GETs need read scope, changes write scope.
-        hint = f"{hint}, and an API key needs {'read' if method == 'GET' else 'write'} scope"
-    return hint
+    def _status_hint(self, status: int, method: str, answer: Answer, path: str, body: Any) -> str:
+        """What an HTTP error status most likely means for this caller."""
+        if 300 <= status < 400:
+            # Redirects are not followed: a login page or another scheme would hide the real answer.
+            location = answer.headers.get("Location")
+            target = f" to {self.secrets.mask(shown_url(location))}" if location else ""
+            return f"redirected{target}; set base_url to the portal root it names, e.g. its https:// address"
+        if status == 404:
+            return f"nothing found at {self.base_url}{path}; {self._root_advice()}"
+        if status == 401 and self._api_key:
+            return self._api_key_rejected()
+        if status == 402 and body is None:
+            return "the portal is unpaid or the installation has no valid licence"
+        hint = STATUS_HINTS.get(status, "DocSpace could not handle the request")
+        if status == 403:
+            # An API key's scope is the other cause of a 403; GETs need read scope, changes write scope.
+            hint = f"{hint}, and an API key needs {'read' if method == 'GET' else 'write'} scope"
+        return hint
+
+    def _root_advice(self) -> str:
+        """The advice for an answer that shows base_url is not the portal root."""
+        return (f"base_url must be the portal root (the address DocSpace opens at, e.g. https://docspace.example.com), "
+                f"and {self.base_url} does not look like one")
+
+    def _api_key_rejected(self) -> str:
+        """The 401 hint for an API key, with the portal's version when it can be read without credentials."""
+        version = self._portal_version()
+        on = f" (this portal runs DocSpace {version})" if version else ""
+        return (f"the API key was rejected: check api_key; API keys need DocSpace 3.1 or later{on}, "
+                "while auth_username and auth_password work on every version")
+
+    def _portal_version(self) -> str | None:
+        """DocSpace's version from its anonymous build endpoint, or None; read only when a key was refused."""
+        try:
+            answer = self._send("GET", VERSION_PATH, None, {})
+        except DocSpaceError:
+            return None
+        body, problem = parse_json(answer.text)
+        response = body.get("response") if answer.status_code == 200 and not problem and isinstance(body, dict) else None
+        version = response.get("docSpace") if isinstance(response, dict) else None
+        if isinstance(version, str) and re.fullmatch(r"[0-9][0-9A-Za-z.+-]{0,30}", version):
+            return version
+        return None
+
+    @staticmethod
+    def _not_envelope(body: Any) -> str:
+        """Describe a JSON answer that is not DocSpace's envelope, without echoing it."""
+        return f"the answer is not a DocSpace envelope ({_json_kind(body)})"
+
+    def _masked_problem(self, problem: str, answer: Answer) -> str:
+        """A parse problem with a short raw snippet, masked before it is cut."""
+        if not problem.startswith("the body is not JSON"):
+            return problem
+        content_type = answer.headers.get("Content-Type", "unknown content type")
+        # Masked before it is cut, so that no cut-off secret survives; only the start can be shown anyway.
+        shown = _snippet(self.secrets.mask(answer.text[:4096]))
+        return f"the body is not JSON ({self.secrets.mask(content_type[:80])}): {shown!r}"
 
 
-def _parse_json(response: Any) -> tuple[Any, str | None]:
-    """Return (body, None) for a JSON body, or (None, what was wrong with it)."""
-    text = response.text or ""
+# ---------------------------------------------------------------- the body: bounded in time and size
+
+def run_within(seconds: float, work: Callable[[], Any], state: dict[str, Any]) -> Any:
+    """Return work() or raise _DeadlinePassed after seconds: requests' timeout bounds each socket wait only."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # pylint: disable=broad-exception-caught  # handed to the caller
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="docspace-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        response = state.get("response")
+        if response is not None:
+            # Closing ends the worker's read, but waits for the read in progress (the buffered reader's
+            # lock), so it happens in a thread of its own; daemon threads never keep the module alive.
+            threading.Thread(target=_close_quietly, args=(response,), name="docspace-close", daemon=True).start()
+        raise _DeadlinePassed()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _close_quietly(response: Any) -> None:
+    """Close an answer that another thread may be reading."""
+    try:
+        response.close()
+    except Exception:  # pylint: disable=broad-exception-caught  # best effort; the deadline error follows
+        pass
+
+
+def read_body(response: Any, limit: int) -> str:
+    """The body decompressed and decoded as UTF-8, refusing more than limit bytes after decompression."""
+    declared = response.headers.get("Content-Length")
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("", "identity") and declared and declared.isdigit() and int(declared) > limit:
+        raise _Unreadable(f"the answer is {int(declared)} bytes long, more than the {limit // 1048576} MiB any "
+                          "DocSpace answer needs")
+    inflate = _inflater(encoding)
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.raw.read(READ_CHUNK_BYTES, decode_content=False)
+        if not chunk:
+            break
+        # Decompress at most one byte more than the room left: a gzip bomb never fills memory.
+        data = inflate(chunk, limit - size + 1)
+        size += len(data)
+        if size > limit:
+            raise _Unreadable(f"the answer is larger than {limit // 1048576} MiB after decompression, more than "
+                              "any DocSpace answer needs")
+        parts.append(data)
+    # JSON is UTF-8 (RFC 8259); requests would read text/* without a charset as latin-1.
+    return b"".join(parts).decode("utf-8", errors="replace")
+
+
+def _inflater(encoding: str) -> Callable[[bytes, int], bytes]:
+    """A function (chunk, max_length) -> decoded bytes for one Content-Encoding."""
+    if encoding in ("", "identity"):
+        return lambda chunk, room: chunk
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+
+        def inflate(chunk: bytes, room: int) -> bytes:
+            try:
+                return decoder.decompress(chunk, max(room, 1))
+            except zlib.error:
+                raise _Unreadable(f"its {encoding} compression is corrupt") from None
+        return inflate
+    raise _Unreadable(f"it is sent with Content-Encoding {encoding[:40]!r}, which the client does not decode")
+
+
+# ---------------------------------------------------------------- JSON and its types
+
+def parse_json(text: str) -> tuple[Any, str | None]:
+    """Return (body, None) for a JSON body, or (None, what was wrong with it); NaN, Infinity and deep nesting are refused."""
     if not text.strip():
         return None, "empty body"
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        return None, f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep, which no DocSpace answer is"
     try:
-        return json.loads(text), None
-    except ValueError:
-        content_type = response.headers.get("Content-Type", "unknown content type")
-        return None, f"the body is not JSON ({content_type}): {_snippet(text)!r}"
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float), None
+    except _NotFinite as problem:
+        return None, f"the JSON body holds {problem}, which the API never sends (JSON has no such number)"
+    except (ValueError, RecursionError):
+        return None, "the body is not JSON"
 
 
-def _redact(text: str, secrets: tuple[str | None, ...]) -> str:
-    """Blank out each secret in text, also in the stripped and escaped forms that exception messages use."""
-    for secret in secrets:
-        for form in (secret, (secret or "").strip(), repr(secret or "")[1:-1]):
-            if form:
-                text = text.replace(form, "********")
-    return text
+class _NotFinite(ValueError):
+    """A JSON number that is NaN or infinite."""
+
+
+def _refuse_constant(name: str) -> Any:
+    """json's hook for NaN, Infinity and -Infinity: refuse them."""
+    raise _NotFinite(name)
+
+
+def _finite_float(text: str) -> float:
+    """json's hook for floats: 1e999 would become infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text[:20])
+    return value
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest [ or { nesting outside strings, stopping early once past the limit."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    break
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+TYPE_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
+              dict: "a JSON object", list: "a JSON array"}
+
+
+def checked_object(value: Any, fields: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Return value if it is a JSON object whose listed fields, when present and not null, have the given types.
+
+    fields maps a DTO key to a type or a tuple of types (bool, int, float, str, dict, list); bool is never
+    taken for int. Raises DocSpaceResponseError naming the field and what the API defines.
+    """
+    if not isinstance(value, dict):
+        raise DocSpaceResponseError(f"DocSpace answered {where} with {_json_kind(value)} where the API defines "
+                                    "a JSON object", method=where.split(" ")[0], path=where.split(" ", 1)[-1])
+    for key, expected in fields.items():
+        found = value.get(key)
+        types = expected if isinstance(expected, tuple) else (expected,)
+        if found is not None and not _has_type(found, types):
+            wanted = " or ".join(TYPE_WORDS.get(kind, kind.__name__) for kind in types)
+            raise DocSpaceResponseError(f"DocSpace answered {where} with \"{key}\" as {_json_kind(found)} where the "
+                                        f"API defines {wanted}", method=where.split(" ")[0],
+                                        path=where.split(" ", 1)[-1])
+    return value
+
+
+def _has_type(value: Any, types: tuple[type, ...]) -> bool:
+    """isinstance, except that true/false is no number."""
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, int) and float in types:
+        return True
+    return isinstance(value, types)
+
+
+def _is_int(value: Any) -> bool:
+    """A JSON whole number (not true/false)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_kind(value: Any) -> str:
+    """Name a JSON value's kind without echoing it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"a string ({len(value)} characters)"
+    if isinstance(value, list):
+        return f"an array ({len(value)} items)"
+    return "an object"
+
+
+# ---------------------------------------------------------------- transport failures in words
+
+def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tuple[str, str, bool]:
+    """(cause in words, advice, whether it is worth retrying) for an exception from requests."""
+    chain = list(_exception_chain(error))
+    host, port, seconds = context["host"], context["port"], context["timeout"]
+    if _any(chain, "ProxyError"):
+        # The proxy and its variable are named right after the URL (see _transport_error).
+        variable = context["proxy"][1] if context["proxy"] else "the proxy variables"
+        return "the proxy failed", f"check {variable}, or list the portal's host in NO_PROXY", True
+    if _any(chain, "NameResolutionError") or any(isinstance(item, socket.gaierror) for item in chain):
+        return f"the name {host} does not resolve", "check the host name in base_url", False
+    if _any(chain, "SSLError") or any(isinstance(item, ssl.SSLError) for item in chain):
+        return _tls_failure(chain, context)
+    if any(isinstance(item, ConnectionRefusedError) for item in chain):
+        return (f"connection refused by {host} port {port}",
+                "check that the portal runs and that base_url has the right port", True)
+    if any(isinstance(item, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for item in chain) \
+            or _any(chain, "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError"):
+        return "the connection was reset or closed by the server", "", True
+    if any(isinstance(item, OSError) and item.errno in (101, 113) for item in chain):
+        return f"{host} is unreachable from this host", "check the network route to the portal", True
+    # After refused: urllib3 2 derives NewConnectionError (a refusal, too) from ConnectTimeoutError.
+    if _any(chain, "ConnectTimeout") or any(type(item).__name__ == "ConnectTimeoutError" for item in chain):
+        return (f"no connection within {seconds} s (timeout)",
+                f"check that {host} port {port} is reachable from this host", True)
+    if _any(chain, "ReadTimeout", "ReadTimeoutError", "Timeout"):
+        # Not retried: the server may have acted on it, and repeating a slow call only doubles the wait.
+        return f"no answer within {seconds} s (timeout)", "", False
+    if _any(chain, "ConnectionError"):
+        return "the connection failed", "", True
+    return f"the request could not be sent ({type(error).__name__})", "", False
+
+
+def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[str, str, bool]:
+    """The cause and advice for a TLS failure; ca_path is suggested only where it helps and is not set."""
+    text = " ".join(str(item) for item in chain)
+    host, port = context["host"], context["port"]
+    plain = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "packet length too long",
+             "http request", "unknown protocol", "UNEXPECTED_RECORD")
+    if any(marker in text for marker in plain):
+        return (f"{host} port {port} does not speak TLS",
+                f"if the portal is served without TLS there, use http:// in base_url "
+                f"(http://{context['base_url'].split('://', 1)[1]})", False)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        if "match" in text or "mismatch" in text:
+            return (f"the certificate of {host} is for another host name",
+                    "use the host name the certificate names in base_url", False)
+        if context["ca_path"]:
+            return (f"the certificate of {host} is not trusted by the CAs in ca_path {context['ca_path']}",
+                    "check that ca_path holds the CA that signed the portal's certificate (PEM)", False)
+        return (f"the certificate of {host} is not trusted",
+                "if the portal uses a private CA, pass its PEM bundle as ca_path", False)
+    return f"the TLS handshake with {host} port {port} failed", "", False
+
+
+def transport_detail(error: Exception, cause: str) -> str | None:
+    """The library's message when our words may not say it all; None when the cause is fully known."""
+    known = ("refused", "does not resolve", "timeout", "does not speak TLS", "reset or closed", "unreachable",
+             "is not trusted", "another host name")
+    if any(word in cause for word in known):
+        return None
+    return str(error) or None
+
+
+def _exception_chain(error: BaseException, limit: int = 12) -> Iterable[BaseException]:
+    """error and the exceptions it wraps (args, .reason, __cause__, __context__), without loops."""
+    seen: set[int] = set()
+    pending: list[Any] = [error]
+    while pending and len(seen) < limit:
+        item = pending.pop(0)
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        pending.extend([*item.args, getattr(item, "reason", None), item.__cause__, item.__context__])
+
+
+def _any(chain: list[BaseException], *names: str) -> bool:
+    """Whether any exception in chain is of a class (or subclass of a class) with one of names."""
+    return any(klass.__name__ in names for item in chain for klass in type(item).__mro__)
+
+
+# ---------------------------------------------------------------- small helpers
+
+def _server_message(body: Any) -> str | None:
+    """Pick DocSpace's own explanation out of an error or validation body."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str) and error["message"]:
+        return error["message"]
+    problem = body.get("response")
+    if isinstance(problem, dict) and isinstance(problem.get("errors"), dict):
+        # ASP.NET model validation: {"errors": {"Port": ["The field Port must be between 1 and 65535."]}}
+        details = []
+        for field, messages in list(problem["errors"].items())[:10]:
+            texts = messages if isinstance(messages, list) else [messages]
+            details.append(f"{field}: {' '.join(str(text) for text in texts[:5])}")
+        title = problem.get("title")
+        return "; ".join(details) or (title if isinstance(title, str) else None)
+    return None
+
+
+def _is_html(answer: Answer) -> bool:
+    """Whether an answer is an HTML page (a web server's or the portal's, not the API)."""
+    content_type = (answer.headers.get("Content-Type") or "").lower()
+    head = answer.text.lstrip()[:100].lower()
+    return "text/html" in content_type or head.startswith(("<!doctype html", "<html"))
+
+
+def _html_title(text: str) -> str | None:
+    """The <title> of an HTML page, shortened."""
+    found = re.search(r"<title[^>]*>(.*?)</title>", text[:20000], re.IGNORECASE | re.DOTALL)
+    return _snippet(html.unescape(found.group(1)), 80) if found else None
+
+
+def _snippet(text: str, limit: int = 120) -> str:
+    """Shorten text for an error message (mask secrets before calling this)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "..."
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
     """Read a Retry-After header given in seconds (DocSpace's limiter never sends the date form)."""
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None

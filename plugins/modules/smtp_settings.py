@@ -248,12 +248,11 @@ settings:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
+    DocSpaceModule,
     connection_argument_spec,
     connection_module_kwargs,
     prepare_module,
@@ -284,9 +283,10 @@ def carry_out(client: DocSpaceClient, plan: model.Plan, check_mode: bool) -> dic
     return plan.after if answer is None else model.normalize_dto(answer)
 
 
-def run_task(module: AnsibleModule) -> dict[str, Any]:
+def run_task(module: DocSpaceModule) -> dict[str, Any]:
     """Read the portal's settings, compare them with the task and write only what differs."""
-    client = DocSpaceClient.from_params(module.params)
+    # The SMTP password travels in the POST body: a server echoing the body must not show it.
+    client = DocSpaceClient.from_module(module, secrets=[module.params.get("password")])
     current = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
     plan = model.plan(module.params, current, check_mode=module.check_mode)
     for warning in plan.warnings:
@@ -302,9 +302,9 @@ def run_task(module: AnsibleModule) -> dict[str, Any]:
 
 def main() -> None:
     """Validate the options, then run the task with one boundary for DocSpace's errors."""
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           required_if=[("state", "present", ("host", "sender_address"))],
-                           **connection_module_kwargs())
+    module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True,
+                            required_if=[("state", "present", ("host", "sender_address"))],
+                            **connection_module_kwargs())
     prepare_module(module)
     # Every option check runs before the first request, login included.
     problems = model.validate(module.params)

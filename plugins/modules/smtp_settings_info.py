@@ -112,12 +112,11 @@ settings:
       sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
+    DocSpaceModule,
     connection_argument_spec,
     connection_module_kwargs,
     prepare_module,
@@ -126,11 +125,11 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
 
 def main() -> None:
     """Read the settings once and return them normalised."""
-    module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True,
-                           **connection_module_kwargs())
+    module = DocSpaceModule(argument_spec=connection_argument_spec(), supports_check_mode=True,
+                            **connection_module_kwargs())
     prepare_module(module)
     try:
-        client = DocSpaceClient.from_params(module.params)
+        client = DocSpaceClient.from_module(module)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
         module.exit_json(changed=False, settings=settings)
     except (DocSpaceError, model.UnexpectedAnswer) as error:

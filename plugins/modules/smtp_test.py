@@ -153,11 +153,10 @@ retry_after:
 import time
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
+    DocSpaceModule,
     connection_argument_spec,
     connection_module_kwargs,
     normalize_base_url,
@@ -247,7 +246,7 @@ def run_test(client: DocSpaceClient, params: dict[str, Any], started: float) -> 
 
 def main() -> None:
     """Run the module."""
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
+    module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
     prepare_module(module)
     params = module.params
     problem = option_problem(params)
@@ -260,7 +259,7 @@ def main() -> None:
         if module.check_mode:
             normalize_base_url(params["base_url"])  # a wrong base_url still fails, without a request
             module.exit_json(msg="check mode: no test mail sent", **result)
-        client = DocSpaceClient.from_params(params)
+        client = DocSpaceClient.from_module(module, params)
         result["operation"] = run_test(client, params, started)
     except DocSpaceError as error:
         failure = {"operation": getattr(error, "operation", None),

@@ -12,11 +12,14 @@ after each test.
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from docspace_harness.playbook import Ansible, Inventory, PlaybookRun
 
@@ -40,13 +43,47 @@ class SecretScan:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search(self, label: str, text: str) -> None:
-        """Record every registered secret that occurs in text."""
+        """Record every registered secret that occurs in text, in any of the forms of leak_forms."""
         with self.lock:
             self.runs += 1
             for name, secret in self.secrets.items():
                 self.searches += 1
-                if secret in text:
-                    self.leaks.append(f"{name} found in the output of {label}")
+                form = leaked_form(secret, text)
+                if form:
+                    self.leaks.append(f"{name} found ({form}) in the output of {label}")
+
+
+@functools.lru_cache(maxsize=None)
+def leak_forms(secret: str) -> dict[str, str]:
+    """The forms in which a secret counts as leaked, as {form: how it was made}: as given, escaped, encoded,
+    folded or mis-decoded, up to three times over (a JSON body quoted in a JSON error, printed by a JSON
+    callback), and the first and the last half of each (what a cut, or a mask that stopped short, leaves)."""
+    forms = {secret: "as given"}
+    for _level in range(3):
+        for form, kind in list(forms.items()):
+            for name, encode in _ENCODINGS.items():
+                forms.setdefault(encode(form), f"{kind}, {name}")
+    for form, kind in list(forms.items()):
+        half = max(8, (len(form) + 1) // 2)
+        forms.setdefault(form[:half], f"first half of {kind}")
+        forms.setdefault(form[-half:], f"last half of {kind}")
+    return forms
+
+
+_ENCODINGS = {
+    "JSON-escaped": lambda text: json.dumps(text)[1:-1],
+    "JSON-escaped, non-ASCII kept": lambda text: json.dumps(text, ensure_ascii=False)[1:-1],
+    "whitespace folded": lambda text: " ".join(text.split()),
+    "URL-encoded": lambda text: quote(text, safe=""),
+    "form-encoded": quote_plus,
+    "UTF-8 read as latin-1": lambda text: text.encode("utf-8").decode("latin-1"),
+    "Python-escaped": lambda text: repr(text)[1:-1],
+}
+
+
+def leaked_form(secret: str, text: str) -> str | None:
+    """How the first form of secret found in text was made, or None."""
+    return next((kind for form, kind in leak_forms(secret).items() if form and form in text), None)
 
 
 SCAN = SecretScan()

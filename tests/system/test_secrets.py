@@ -15,6 +15,7 @@ knows (the harness does that for each run of the whole suite, too), and so is th
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,27 +134,41 @@ VARIANTS = {"json --diff": (True, ("--diff",)), "-vvv --diff": (False, ("-vvv", 
             "-vvv --check --diff": (False, ("-vvv", "--check", "--diff"))}
 
 
+REPORT_FILES = ("smtp-report.json", "smtp-report.md", "smtp-report.html")
+
+
+def _with_report(directory: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment that makes the run write the smtp_report callback's three files into directory."""
+    return {**(env or {}), "ANSIBLE_CALLBACKS_ENABLED": "onlyoffice.docspace.smtp_report",
+            "DOCSPACE_REPORT_DIR": str(directory)}
+
+
 @pytest.fixture(scope="module")
-def secret_runs(emulator: Any) -> dict[str, harness.PlaybookRun]:
+def secret_runs(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, harness.PlaybookRun]:
     """The playbook run three ways side by side (five portals each), and the connection taken from the
-    controller's environment (DOCSPACE_BASE_URL, DOCSPACE_API_KEY) at -vvv; returns the runs by label."""
+    controller's environment (DOCSPACE_BASE_URL, DOCSPACE_API_KEY) at -vvv; returns the runs by label.
+    Every run also writes the fleet report (smtp_report callback), which is searched like the output."""
     groups = {label: emulator.add_portals(5) for label in VARIANTS}
     env_portal = emulator.add_portals(1)[0]
+    reports = {label: tmp_path_factory.mktemp("report") for label in [*VARIANTS, "environment -vvv"]}
     jobs = []
     for label, (json_results, args) in VARIANTS.items():
         _prepare(groups[label])
         vault = Vault()
         jobs.append({"plays": _playbook(emulator, groups[label], vault), "args": args, "json_results": json_results,
-                     "extra_vars": vault.values, "label": f"the secrets playbook {label}"})
+                     "extra_vars": vault.values, "label": f"the secrets playbook {label}",
+                     "env": _with_report(reports[label])})
     env = {"DOCSPACE_BASE_URL": env_portal.base_url, "DOCSPACE_API_KEY": env_portal.info()["admin"]["api_key"]}
     jobs.append({"plays": play([{"name": "connection from the environment",
                                  "onlyoffice.docspace.smtp_settings_info": {}}]),
-                 "args": ("-vvv",), "json_results": False, "env": env, "label": "the connection from the environment"})
+                 "args": ("-vvv",), "json_results": False, "env": _with_report(reports["environment -vvv"], env),
+                 "label": "the connection from the environment"})
     runs = dict(zip([*VARIANTS, "environment -vvv"], harness.run_parallel(jobs)))
     groups["environment -vvv"] = [env_portal]
     for label, run in runs.items():
         run.extra["request_log"] = json.dumps([portal.requests() for portal in groups[label]])
         run.extra["tokens"] = [token for portal in groups[label] for token in portal.credentials.tokens]
+        run.extra["report"] = "\n".join((reports[label] / name).read_text(encoding="utf-8") for name in REPORT_FILES)
     return runs
 
 
@@ -185,6 +200,9 @@ def test_no_secret_in_any_output(label: str, secret_runs: dict[str, harness.Play
     run = secret_runs[label]
     secrets = {**harness.SCAN.secrets, **{f"login token {index}": token for index, token in enumerate(run.extra["tokens"])}}
     assert len(secrets) >= 10
-    found = [name for name, secret in secrets.items() if secret in run.output or secret in run.extra["request_log"]]
+    found = [name for name, secret in secrets.items()
+             if harness.leaked_form(secret, run.output) or harness.leaked_form(secret, run.extra["request_log"])
+             or harness.leaked_form(secret, run.extra["report"])]
     assert found == []
+    assert "SMTP report" in run.extra["report"] and '"rows"' in run.extra["report"]
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output

@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,13 +19,57 @@ ANY = object()
 """Matches any request body."""
 
 
+class FakeRaw:
+    """The body as urllib3 hands it over: raw bytes, read in pieces; `pause` seconds before each piece."""
+
+    def __init__(self, content: bytes, piece: int | None = None, pause: float = 0.0) -> None:
+        self._body = io.BytesIO(content)
+        self._piece = piece
+        self._pause = pause
+
+        # Like io.BufferedReader under urllib3: a read holds a lock until it has `amount` bytes or the end,
+        # and close() waits for that lock.
+        self.lock = threading.Lock()
+
+    def read(self, amount: int, decode_content: bool = True) -> bytes:
+        """Return the next piece (never decoded: the client decodes itself); with a pause, dribble until full."""
+        assert decode_content is False, "the client must read the raw bytes and decode them itself"
+        if not self._pause:
+            return self._body.read(min(amount, self._piece or amount))
+        with self.lock:
+            data = b""
+            while len(data) < amount:
+                time.sleep(self._pause)
+                piece = self._body.read(min(amount - len(data), self._piece or amount))
+                if not piece:
+                    break
+                data += piece
+            return data
+
+    def finished(self) -> bool:
+        """Whether the whole body has been read."""
+        return self._body.tell() == len(self._body.getvalue())
+
+
 class FakeResponse:
     """The part of requests.Response the client reads."""
 
-    def __init__(self, status_code: int, text: str = "", headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status_code: int, text: str = "", headers: dict[str, str] | None = None,
+                 content: bytes | None = None, piece: int | None = None, pause: float = 0.0) -> None:
         self.status_code = status_code
         self.text = text
         self.headers = headers or {}
+        self.content = text.encode("utf-8") if content is None else content
+        self._piece = piece
+        self._pause = pause
+        self.raw = FakeRaw(self.content, piece, pause)
+        self.closed = False
+
+    def close(self) -> None:
+        """Record that the client released the answer (after any read in progress); it can be replayed."""
+        with self.raw.lock:
+            self.closed = True
+        self.raw = FakeRaw(self.content, self._piece, self._pause)
 
 
 def envelope(response: Any = None, status: int = 200, count: int | None = None,

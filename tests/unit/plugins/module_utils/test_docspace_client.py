@@ -7,15 +7,19 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
+import socket
+import ssl
 
 import pytest
 import requests
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
-    LOGIN_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError, DocSpaceTransportError,
-    normalize_base_url, prepare_module)
+    LOGIN_PATH, VERSION_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError,
+    DocSpaceModule, DocSpaceResponseError, DocSpaceTransportError, checked_object, connection_argument_spec,
+    connection_module_kwargs, environment_proxy, normalize_base_url, open_session, prepare_module)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
 
@@ -27,6 +31,7 @@ TOKEN = "login-token-0042"
 SMTP_PASSWORD = "smtp-b0dy-secret"
 SETTINGS_BODY = {"host": "smtp.test", "port": 587, "credentialsUserName": "mailer", "credentialsUserPassword": SMTP_PASSWORD}
 SECRETS = (API_KEY, PASSWORD, TOKEN, SMTP_PASSWORD)
+CA_FILE = __file__  # any file that exists: a ca_path that does not is refused before any request
 
 LOGIN_OK = envelope({"token": TOKEN, "expires": "2030-01-01T00:00:00.0000000+00:00", "sms": False, "tfa": False})
 VALIDATION_PROBLEM = {
@@ -71,22 +76,25 @@ ERROR_CASES = [
                  "Port: The field Port must be between 1 and 65535.; "
                  "Host: The field Host must be a string with a maximum length of 255.",
                  ["Port: The field Port must be between 1 and 65535.", "maximum length of 255"], id="400-validation"),
-    pytest.param(FakeResponse(401, "", {"WWW-Authenticate": "Basic"}), 401, DocSpaceAuthError, None,
-                 ["credentials were rejected", "api_key"], id="401-empty"),
     pytest.param(error_reply(402, "Your pricing plan does not support this option", "ASC.Core.Billing.BillingException"),
                  402, DocSpaceAuthError, "Your pricing plan does not support this option",
                  ["pricing plan hides the SMTP settings", "Your pricing plan does not support this option"], id="402"),
+    pytest.param(FakeResponse(402, ""), 402, DocSpaceAuthError, None,
+                 ["the portal is unpaid or the installation has no valid licence"], id="402-empty-unpaid"),
     pytest.param(FakeResponse(403, ""), 403, DocSpaceAuthError, None, ["owner or admin"], id="403-empty"),
     pytest.param(error_reply(403, "Access denied", "System.Security.SecurityException"), 403, DocSpaceAuthError,
                  "Access denied", ["owner or admin", "Access denied"], id="403-access-denied"),
-    pytest.param(FakeResponse(404, ""), 404, DocSpaceError, None, ["base_url"], id="404"),
+    pytest.param(FakeResponse(404, ""), 404, DocSpaceError, None,
+                 ["http://portal.test/api/2.0/smtpsettings/smtp", "base_url must be the portal root"], id="404"),
     pytest.param(error_reply(500, "Object reference not set to an instance of an object.", "System.NullReferenceException"),
                  500, DocSpaceError, "Object reference not set to an instance of an object.",
                  ["Object reference not set"], id="500-error-body"),
     pytest.param(FakeResponse(500, NGINX_500, {"Content-Type": "text/html"}), 500, DocSpaceError, None,
-                 ["not JSON", "text/html", "500 Internal Server Error"], id="500-html"),
+                 ["an HTML page titled '500 Internal Server Error'"], id="500-html"),
     pytest.param(FakeResponse(200, "<!DOCTYPE html><html><body>DocSpace</body></html>", {"Content-Type": "text/html"}),
-                 200, DocSpaceError, None, ["not JSON", "text/html"], id="200-not-json"),
+                 200, DocSpaceError, None, ["an HTML page", "base_url must be the portal root"], id="200-html"),
+    pytest.param(FakeResponse(200, "smtp.test:25", {"Content-Type": "text/plain"}), 200, DocSpaceError, None,
+                 ["not JSON", "text/plain", "smtp.test:25"], id="200-not-json"),
     pytest.param(FakeResponse(200, ""), 200, DocSpaceError, None, ["empty body"], id="200-empty"),
     pytest.param(validation_reply(200), 200, DocSpaceError,
                  "Port: The field Port must be between 1 and 65535.; "
@@ -195,7 +203,7 @@ def test_read_timeout_is_not_retried():
     with pytest.raises(DocSpaceTransportError) as caught:
         client.post(SETTINGS_PATH, SETTINGS_BODY)
     assert "POST http://portal.test/api/2.0/smtpsettings/smtp" in str(caught.value)
-    assert "timeout of 7 s" in str(caught.value)
+    assert str(caught.value).startswith("no answer within 7 s (timeout)")
     assert caught.value.status is None
     session.assert_done()
     assert not sleeps
@@ -206,7 +214,9 @@ def test_tls_failure_is_not_retried_and_suggests_ca_path():
     client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure)])
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH)
-    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value) and "ca_path" in str(caught.value)
+    assert str(caught.value).startswith("the certificate of portal.test is not trusted")
+    assert "pass its PEM bundle as ca_path" in str(caught.value)
+    assert "validate_certs" not in str(caught.value)
     session.assert_done()
     assert not sleeps
 
@@ -263,24 +273,24 @@ def test_login_without_token_is_a_clear_error(answer, reason):
 
 @pytest.mark.parametrize("options, verify", [
     ({}, True),
-    ({"ca_path": "/etc/pki/docspace-ca.pem"}, "/etc/pki/docspace-ca.pem"),
+    ({"ca_path": CA_FILE}, CA_FILE),
     ({"validate_certs": False}, False),
-    ({"validate_certs": False, "ca_path": "/etc/pki/docspace-ca.pem"}, False),
+    ({"validate_certs": False, "ca_path": CA_FILE}, False),
 ], ids=["default", "ca-path", "no-validation", "no-validation-wins-over-ca-path"])
 def test_tls_verification_reaches_the_session(options, verify):
     client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, envelope({}))], timeout=12, **options)
     client.get(SETTINGS_PATH)
     assert session.seen[0]["options"]["verify"] == verify
-    assert session.seen[0]["options"]["timeout"] == 12
+    assert session.seen[0]["options"]["timeout"] == (12, 12)
 
 
 def test_from_params_uses_the_module_options():
     session = ScriptedSession([Call("GET", SETTINGS_PATH, envelope({}), headers={"Authorization": f"Bearer {API_KEY}"})])
     params = {"base_url": "https://portal.test/", "api_key": API_KEY, "auth_username": None, "auth_password": None,
-              "validate_certs": True, "ca_path": "/etc/pki/docspace-ca.pem", "timeout": 5}
+              "validate_certs": True, "ca_path": CA_FILE, "timeout": 5}
     DocSpaceClient.from_params(params, session=session).get(SETTINGS_PATH)
     assert session.seen[0]["url"] == "https://portal.test/api/2.0/smtpsettings/smtp"
-    assert (session.seen[0]["options"]["verify"], session.seen[0]["options"]["timeout"]) == ("/etc/pki/docspace-ca.pem", 5)
+    assert (session.seen[0]["options"]["verify"], session.seen[0]["options"]["timeout"]) == (CA_FILE, (5, 5))
 
 
 # ---------------------------------------------------------------- envelope
@@ -393,7 +403,7 @@ def test_transport_error_after_login_hides_password_and_token():
                                             auth_username=USERNAME, auth_password=PASSWORD)
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH, retry=False)
-    assert "connection error" in str(caught.value)
+    assert str(caught.value).startswith("the connection failed")
     assert_no_secret(str(caught.value))
 
 
@@ -436,3 +446,346 @@ def test_a_retry_after_date_is_shown_without_a_unit():
         client.get(SETTINGS_PATH)
     assert str(caught.value).endswith(f"Retry-After: {date}")
     assert not sleeps
+
+
+# ---------------------------------------------------------------- secrets in every form (issue 15)
+
+ODD_SECRET = 'p@$$"w\\o{rd} \u00fc-and-more-Zq7'
+
+
+def _forms(secret):
+    """The forms a hostile or careless server echoes a secret in."""
+    return {
+        "as sent": secret,
+        "JSON-escaped": json.dumps(secret)[1:-1],
+        "whitespace folded": " ".join(secret.split()),
+        "latin-1 read": secret.encode("utf-8").decode("latin-1"),
+        "URL-encoded": requests.utils.quote(secret, safe=""),
+        "cut short": secret[:15],
+        "JSON-escaped twice": json.dumps(json.dumps(secret)[1:-1])[1:-1],
+        "JSON-escaped, then URL-encoded": requests.utils.quote(json.dumps(secret)[1:-1], safe=""),
+    }
+
+
+@pytest.mark.parametrize("form", list(_forms(ODD_SECRET)))
+@pytest.mark.parametrize("secret_kind", ["api_key", "smtp password"])
+def test_a_secret_echoed_in_any_form_is_masked(form, secret_kind):
+    secret = ODD_SECRET if secret_kind == "smtp password" else "sk-" + ODD_SECRET
+    echoed = _forms(secret)[form]
+    options = {"api_key": secret} if secret_kind == "api_key" else {"secrets": [secret]}
+    reply = error_reply(400, f"Bad request body {{\"password\": \"{echoed}\"}} with header Bearer {echoed}")
+    client, _session, _sleeps = make_client([Call("POST", SETTINGS_PATH, reply)], **options)
+    with pytest.raises(DocSpaceError) as caught:
+        client.post(SETTINGS_PATH, {"password": secret})
+    text = str(caught.value)
+    assert "********" in text
+    for shown in _forms(secret).values():
+        assert shown[:6] not in text
+
+
+def test_a_non_json_echo_is_masked_before_it_is_cut():
+    # The secret straddles the 120-character cut of the snippet: masking after the cut would show its start.
+    body = "x" * 100 + f" rejected password {SMTP_PASSWORD} in the posted body"
+    client, _session, _sleeps = make_client([Call("POST", SETTINGS_PATH, FakeResponse(400, body, {"Content-Type": "text/plain"}))],
+                                            secrets=[SMTP_PASSWORD])
+    with pytest.raises(DocSpaceError) as caught:
+        client.post(SETTINGS_PATH, SETTINGS_BODY)
+    assert "not JSON" in str(caught.value) and SMTP_PASSWORD[:6] not in str(caught.value)
+
+
+def test_the_login_token_echoed_back_is_masked():
+    client, _session, _sleeps = make_client([
+        Call("POST", LOGIN_PATH, LOGIN_OK),
+        Call("GET", SETTINGS_PATH, error_reply(401, f"Token rejected: {TOKEN[:10]}..."))],
+        auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.get(SETTINGS_PATH)
+    assert "Token rejected: ********" in str(caught.value) and TOKEN[:6] not in str(caught.value)
+
+
+@pytest.mark.parametrize("args", [
+    {"auth_username": "admin@portal.test"},                              # required together
+    {"api_key": "sk-key-0001", "auth_username": "a", "auth_password": "b"},  # mutually exclusive
+    {"api_key": "sk-key-0001", "timeout": "soon"},                       # wrong type
+    {"api_key": "sk-key-0001", "no_such_option": 1},                     # unknown option
+], ids=["missing-required", "mutually-exclusive", "wrong-type", "unknown-option"])
+def test_url_credentials_stay_hidden_when_ansible_core_rejects_the_options(args, capsys):
+    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
+    with _module_args({"base_url": "http://admin:url-pw-Xq81Lm@portal.test/", **args}), pytest.raises(SystemExit):
+        DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and result["invocation"]["module_args"]["base_url"]
+    assert "url-pw-Xq81Lm" not in json.dumps(result)
+
+
+# ---------------------------------------------------------------- bounded answers
+
+def test_an_answer_larger_than_the_cap_is_refused():
+    huge = FakeResponse(200, "", {"Content-Type": "application/json"}, content=b"[" + b"0," * (3 * 1024 * 1024) + b"0]")
+    client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, huge)])
+    with pytest.raises(DocSpaceResponseError) as caught:
+        client.get(SETTINGS_PATH)
+    assert "larger than 4 MiB after decompression" in str(caught.value)
+    session.assert_done()  # not retried
+
+
+def test_a_gzip_bomb_is_refused_after_the_cap_not_after_inflating_it():
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)
+    reply = FakeResponse(200, "", {"Content-Encoding": "gzip"}, content=bomb, piece=4096)
+    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, reply)])
+    with pytest.raises(DocSpaceResponseError, match="larger than 4 MiB after decompression"):
+        client.get(SETTINGS_PATH)
+    assert reply.raw._body.tell() < len(bomb)  # pylint: disable=protected-access  # stopped reading early
+
+
+def test_a_gzip_answer_is_read():
+    body = json.dumps({"response": {"host": "smtp.test"}, "count": 1, "status": 0}).encode()
+    reply = FakeResponse(200, "", {"Content-Encoding": "gzip"}, content=gzip.compress(body), piece=7)
+    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, reply)])
+    assert client.get(SETTINGS_PATH).response == {"host": "smtp.test"}
+
+
+def test_a_dribbling_answer_meets_the_whole_request_deadline(monkeypatch):
+    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
+    monkeypatch.setattr(_docspace, "DEADLINE_GRACE", 0.1)
+    # One byte every 50 ms: each read is quick, so only a deadline for the whole request stops it.
+    slow = envelope({"host": "smtp.test"})
+    slow = FakeResponse(200, slow.text, slow.headers, piece=1, pause=0.05)
+    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, slow)], timeout=0.3)
+    body = slow.raw  # close() replaces it, so that a replayed answer could be read again
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).startswith("no complete answer within 0.3 s (timeout)")
+    # The client gave up while the body was still arriving: it did not wait for the read in progress.
+    assert not body.finished()
+
+
+# ---------------------------------------------------------------- hostile JSON and types
+
+@pytest.mark.parametrize("text, words", [
+    ('{"response": {"port": NaN}, "status": 0}', "NaN"),
+    ('{"response": {"port": Infinity}, "status": 0}', "Infinity"),
+    ('{"response": {"port": 1e999}, "status": 0}', "1e999"),
+    ('{"response": ' + "[" * 5000 + "]" * 5000 + ', "status": 0}', "nested more than 64 levels"),
+], ids=["nan", "infinity", "overflowing-float", "deep-nesting"])
+def test_hostile_json_is_refused_in_words(text, words):
+    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(200, text))])
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert words in str(caught.value) and "HTTP 200" in str(caught.value)
+
+
+DTO_TYPES = {"host": str, "port": (int, str), "enableAuth": bool}
+
+
+@pytest.mark.parametrize("response, words", [
+    ({"host": "smtp.test", "enableAuth": "false"}, '"enableAuth" as a string (5 characters) where the API defines true or false'),
+    ({"host": "smtp.test", "port": True}, '"port" as true/false where the API defines a whole number or a string'),
+    (["smtp.test"], "an array (1 items) where the API defines a JSON object"),
+    ("smtp.test", "a string (9 characters) where the API defines a JSON object"),
+    (None, "null where the API defines a JSON object"),
+], ids=["string-boolean", "boolean-port", "list", "string", "null"])
+def test_a_response_of_the_wrong_type_names_the_field(response, words):
+    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, envelope(response))])
+    with pytest.raises(DocSpaceResponseError) as caught:
+        client.get(SETTINGS_PATH, fields=DTO_TYPES)
+    assert str(caught.value) == f"DocSpace answered GET {SETTINGS_PATH} with {words}"
+
+
+def test_checked_object_accepts_what_the_api_defines():
+    value = {"host": "smtp.test", "port": 25, "enableAuth": False, "extra": [1]}
+    assert checked_object(value, DTO_TYPES, "GET /x") is value
+
+
+# ---------------------------------------------------------------- option echoes
+
+@pytest.mark.parametrize("given, hidden", [
+    ("https://portal.test/?api_key=sk-query-secret-0042", "sk-query-secret-0042"),
+    ("portal.test/" + "a" * 10000, "a" * 100),
+    ("https://portal.test/\n" + "b" * 50, "\n"),
+], ids=["query-with-key", "10000-characters", "control-character"])
+def test_a_refused_base_url_is_echoed_short_and_without_its_query(given, hidden):
+    with pytest.raises(DocSpaceConfigError) as caught:
+        normalize_base_url(given)
+    assert hidden not in str(caught.value) and len(str(caught.value)) < 300
+
+
+def test_a_control_character_in_base_url_is_named():
+    with pytest.raises(DocSpaceConfigError, match="control character U\\+000A at position 21"):
+        normalize_base_url("https://portal.test/\nx")
+
+
+# ---------------------------------------------------------------- environment and warnings
+
+def test_netrc_never_replaces_the_authorization_header(tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine portal.test login someone password netrc-pw\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    session = open_session()
+    prepared = session.prepare_request(requests.Request("GET", "https://portal.test/api", headers={"Authorization": "Bearer k"}))
+    assert prepared.headers["Authorization"] == "Bearer k"
+
+
+def test_ca_variables_are_ignored(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/nonexistent/bundle.pem")
+    settings = open_session().merge_environment_settings("https://portal.test/", {}, None, True, None)
+    assert settings["verify"] is True
+
+
+def test_a_proxy_from_the_environment_is_used_and_named(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert environment_proxy("https://portal.test") == ("http://proxy.test:3128", "HTTPS_PROXY")
+    failure = requests.exceptions.ProxyError("Unable to connect to proxy")
+    client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, failure)], retries=0)
+    client = DocSpaceClient("https://portal.test", api_key=API_KEY, session=session, retries=0)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    assert "proxy http://proxy.test:3128 (from HTTPS_PROXY)" in str(caught.value)
+    assert session.seen[0]["options"]["proxies"] == {"https": "http://proxy.test:3128"}
+
+
+def test_no_proxy_turns_the_proxy_off(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+    monkeypatch.setenv("NO_PROXY", "portal.test")
+    assert environment_proxy("https://portal.test") is None
+
+
+@pytest.mark.parametrize("base_url, options, expected", [
+    ("http://portal.test", {}, ["clear text"]),
+    ("http://127.0.0.1:8080", {}, []),
+    ("http://localhost", {}, []),
+    ("https://portal.test", {}, []),
+    ("https://portal.test", {"validate_certs": False, "ca_path": "/etc/ca.pem"}, ["ca_path /etc/ca.pem is ignored"]),
+    ("https://portal.test", {"validate_certs": False}, []),
+], ids=["http-remote", "http-loopback", "http-localhost", "https", "ca-path-ignored", "no-validation"])
+def test_option_warnings(base_url, options, expected):
+    client = DocSpaceClient(base_url, api_key=API_KEY, session=ScriptedSession([]), **options)
+    assert len(client.warnings) == len(expected)
+    for warning, words in zip(client.warnings, expected):
+        assert words in warning
+
+
+# ---------------------------------------------------------------- transport causes in words (issue 18)
+
+def _wrapped(reason, outer=requests.exceptions.ConnectionError):
+    """The exception requests raises: its error wrapping urllib3's MaxRetryError wrapping the reason."""
+    from urllib3.exceptions import MaxRetryError
+    return outer(MaxRetryError(None, "/api/2.0/smtpsettings/smtp", reason))
+
+
+def _refused():
+    from urllib3.exceptions import NewConnectionError
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except ConnectionRefusedError as cause:
+        try:
+            raise NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused") from cause
+        except NewConnectionError as error:
+            return _wrapped(error)
+
+
+def _unresolvable():
+    from urllib3.exceptions import NameResolutionError
+    try:
+        raise socket.gaierror(-2, "Name or service not known")
+    except socket.gaierror as cause:
+        try:
+            raise NameResolutionError("portal.test", None, cause) from cause
+        except NameResolutionError as error:
+            return _wrapped(error)
+
+
+def _tls(text):
+    return _wrapped(ssl.SSLError(1, text), requests.exceptions.SSLError)
+
+
+@pytest.mark.parametrize("failure, starts, advice, retried", [
+    (_refused(), "connection refused by portal.test port 80: GET http://portal.test/api/2.0/smtpsettings/smtp failed",
+     "check that the portal runs", True),
+    (_unresolvable(), "the name portal.test does not resolve: GET http://portal.test/api/2.0/smtpsettings/smtp failed",
+     "check the host name in base_url", False),
+    (requests.exceptions.ConnectTimeout("x"), "no connection within 30 s (timeout)", "is reachable", True),
+    (requests.exceptions.ConnectionError(ConnectionResetError(104, "Connection reset by peer")),
+     "the connection was reset or closed by the server", "", True),
+], ids=["refused", "name-does-not-resolve", "connect-timeout", "reset"])
+def test_transport_failures_say_the_cause_first(failure, starts, advice, retried):
+    client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure)] * 4)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    text = str(caught.value)
+    assert text.startswith(starts) and advice in text
+    assert "HTTPConnectionPool" not in text and "Max retries" not in text
+    assert len(session.seen) == (4 if retried else 1) and bool(sleeps) == retried
+
+
+@pytest.mark.parametrize("reason, options, starts, advice, not_said", [
+    ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)", {"validate_certs": False},
+     "portal.test port 443 does not speak TLS", "use http:// in base_url (http://portal.test)", "ca_path"),
+    ("[SSL] record layer failure (_ssl.c:1000)", {}, "portal.test port 443 does not speak TLS", "http://", "ca_path"),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
+     {"ca_path": CA_FILE}, f"the certificate of portal.test is not trusted by the CAs in ca_path {CA_FILE}",
+     "check that ca_path holds", "pass its PEM bundle"),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'portal.test'",
+     {}, "the certificate of portal.test is for another host name", "", "ca_path"),
+], ids=["plain-http-port", "plain-http-port-openssl3", "untrusted-with-ca-path", "hostname-mismatch"])
+def test_tls_failures_in_words_and_advice_never_repeats_what_is_set(reason, options, starts, advice, not_said):
+    session = ScriptedSession([Call("GET", SETTINGS_PATH, _tls(reason))])
+    client = DocSpaceClient("https://portal.test", api_key=API_KEY, session=session, **options)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    text = str(caught.value)
+    assert text.startswith(starts) and advice in text and not_said not in text
+    assert "validate_certs" not in text
+    session.assert_done()
+
+
+# ---------------------------------------------------------------- wrong base_url, old servers, unpaid portals
+
+def test_a_404_shows_the_full_url_with_the_prefix():
+    session = ScriptedSession([Call("GET", "/products/files/api/2.0/smtpsettings/smtp", FakeResponse(404, ""))])
+    client = DocSpaceClient("https://portal.test/products/files", api_key=API_KEY, session=session)
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert "nothing found at https://portal.test/products/files/api/2.0/smtpsettings/smtp" in str(caught.value)
+    assert "base_url must be the portal root" in str(caught.value)
+
+
+@pytest.mark.parametrize("version_reply, on", [
+    (envelope({"docSpace": "3.0.4.1234", "documentServer": "8.2"}), "(this portal runs DocSpace 3.0.4.1234)"),
+    (FakeResponse(404, ""), "3.1 or later, while"),
+], ids=["version-readable", "version-unknown"])
+def test_a_rejected_api_key_names_the_version_rule(version_reply, on):
+    client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(401, "")),
+                                            Call("GET", VERSION_PATH, version_reply)])
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.get(SETTINGS_PATH)
+    text = str(caught.value)
+    assert "API keys need DocSpace 3.1 or later" in text and on in text
+    assert "auth_username and auth_password work on every version" in text
+    assert "Authorization" not in session.seen[1]["headers"]
+    session.assert_done()
+
+
+def test_a_rejected_login_does_not_read_the_version():
+    client, session, _sleeps = make_client([Call("POST", LOGIN_PATH, FakeResponse(401, ""))],
+                                           auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceAuthError, match="credentials were rejected"):
+        client.get(SETTINGS_PATH)
+    session.assert_done()
+
+
+def test_a_ca_path_that_does_not_exist_is_refused_before_any_request():
+    with pytest.raises(DocSpaceConfigError, match="ca_path /nonexistent/ca.pem does not exist"):
+        DocSpaceClient("https://portal.test", api_key=API_KEY, ca_path="/nonexistent/ca.pem", session=ScriptedSession([]))
+
+
+def test_url_credentials_from_the_environment_stay_hidden_too(monkeypatch, capsys):
+    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
+    monkeypatch.setenv("DOCSPACE_BASE_URL", "http://admin:env-url-pw-Tq42Rz@portal.test/")
+    with _module_args({"api_key": "sk-key-0001", "no_such_option": 1}), pytest.raises(SystemExit):
+        DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
+    output = capsys.readouterr().out
+    assert json.loads(output)["failed"] and "env-url-pw-Tq42Rz" not in output

@@ -25,7 +25,7 @@ PATH = "/api/2.0/smtpsettings/smtp"
 API_KEY = "sk-unit-test-key"
 ADMIN_PASSWORD = "admin-login-pass"
 SMTP_PASSWORD = "smtp-Secret-42"
-CONNECTION = {"base_url": "http://portal.test", "api_key": API_KEY}
+CONNECTION = {"base_url": "https://portal.test", "api_key": API_KEY}
 PLAIN = {"host": "relay.example.com", "sender_address": "noreply@example.com"}
 AUTH = {"host": "smtp.example.com", "port": 587, "enable_ssl": True, "sender_address": "noreply@example.com",
         "username": "mailer@example.com"}
@@ -241,7 +241,7 @@ def test_login_adds_one_request_and_uses_the_token(monkeypatch):
 
 
 @pytest.mark.parametrize("status, message, fragment", [
-    (401, "", "credentials were rejected"),
+    (401, "", "API key was rejected"),
     (402, "Your pricing plan does not support this option", "pricing plan"),
     (403, "Access denied", "owner or admin"),
 ])

@@ -202,7 +202,7 @@ def test_check_mode_still_rejects_a_wrong_base_url(clock, monkeypatch):
 def test_timeout_is_the_http_timeout_as_in_every_module(clock, monkeypatch):
     session = ScriptedSession([Call("GET", TRIGGER, envelope(job(5, "Setup tenant")))])
     run_module(smtp_test.main, {**ARGS, "wait": False, "timeout": 7, "wait_timeout": 600}, session, monkeypatch)
-    assert session.seen[0]["options"]["timeout"] == 7
+    assert session.seen[0]["options"]["timeout"] == (7, 7)
 
 
 def test_request_timeout_is_gone(clock, monkeypatch):

@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The two ways a local task runs, side by side in one benchmark run: in Ansible's worker (the default) and
+shipped as a module process (DOCSPACE_IN_PROCESS=false).
+
+Per task: one playbook per path repeats a cycle of ansible.builtin.ping, ansible.builtin.debug and an
+unchanged smtp_settings task; the two paths' playbooks alternate, so machine noise hits both alike; an
+operation's cost is the time from its start to the next operation's start (bench_timing callback), the
+first cycle is a warm-up, ratios are medians of per-cycle ratios.
+Fleet: the role's audit (--check --diff, --forks 20) over N portals in each path, one GET per portal and no
+write checked on the emulator's request logs; the role's own per-host tasks (argument validation, the
+cross-variable check) are reported from the per-task spans.
+
+Run with the benchmark's virtualenv, on a collection laid out as `nox -s bench` lays it out (tests/docspace_harness/collection.py):
+    python bench/in_process.py --collections-root BUILD [--portals 100 1000] [--cycles 15] [--shipped-max 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # docspace_harness
+# pylint: disable=wrong-import-position  # the path above makes the package importable from any cwd
+from docspace_bench import fleet
+from docspace_harness.emulator import EmulatorProcess, Portal
+from docspace_bench.fixtures import connection, control_task, smtp_config, to_dto
+from docspace_harness.playbook import Ansible
+
+PATHS = {"in-process": {}, "shipped": {"DOCSPACE_IN_PROCESS": "false"}}
+PING, DEBUG, OURS = "ansible.builtin.ping", "ansible.builtin.debug", "smtp_settings unchanged"
+GOALS = {"ours / ping": 0.4, "ours / debug": 1.5}
+FLEET_GOALS = {100: 8.0, 1000: 80.0}
+
+
+def _cycle_plays(info: dict[str, Any], portal: Portal, cycles: int) -> list[dict[str, Any]]:
+    ops = {PING: {"ansible.builtin.ping": {}}, DEBUG: {"ansible.builtin.debug": {"msg": "hello"}},
+           OURS: {"onlyoffice.docspace.smtp_settings": {**connection(portal), **smtp_config(info, "A")}}}
+    tasks = [control_task(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))]
+    for cycle in range(cycles):
+        tasks += [{"name": f"op c{cycle} {name}", **op} for name, op in ops.items()]
+    tasks.append({"name": "op end", "ansible.builtin.debug": {"msg": "end"}})
+    return [{"name": "per task", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+
+
+def _costs(run: Any) -> list[dict[str, float]]:
+    """Per counted cycle: every operation's cost in seconds."""
+    ops = [task for task in run.tasks if task.name.startswith("op ")]
+    per_cycle = 3
+    costs = []
+    for start in range(per_cycle, len(ops) - 1, per_cycle):  # cycle 0 is the warm-up
+        costs.append({ops[start + i].name.split(" ", 2)[2]: ops[start + i + 1].start - ops[start + i].start
+                      for i in range(per_cycle)})
+    return costs
+
+
+def per_task(ansible: Ansible, emulator: EmulatorProcess, cycles: int, rounds: int) -> dict[str, Any]:
+    """Both paths' per-task costs and ratios; the paths' playbooks alternate `rounds` times."""
+    portal = emulator.portal(0)
+    costs: dict[str, list[dict[str, float]]] = {path: [] for path in PATHS}
+    for _round in range(rounds):
+        for path, env in PATHS.items():
+            run = ansible.run(_cycle_plays(emulator.info, portal, cycles), env=env, timeout=1800).check()
+            costs[path] += _costs(run)
+    out: dict[str, Any] = {}
+    for path, samples in costs.items():
+        out[path] = {
+            "median_seconds": {name: statistics.median(c[name] for c in samples) for name in (PING, DEBUG, OURS)},
+            "ours / ping": statistics.median(c[OURS] / c[PING] for c in samples),
+            "ours / debug": statistics.median(c[OURS] / c[DEBUG] for c in samples),
+            "cycles": len(samples)}
+    out["shipped / in-process (ours)"] = (out["shipped"]["median_seconds"][OURS]
+                                          / out["in-process"]["median_seconds"][OURS])
+    return out
+
+
+def audit(ansible: Ansible, emulator: EmulatorProcess, size: int, shipped_max: int) -> dict[str, Any]:
+    """The role's audit over `size` portals in each path, the shipped one up to shipped_max portals
+    (fleet._run_once: prepared portals, request counts)."""
+    out = {}
+    for path, env in PATHS.items():
+        if path == "shipped" and size > shipped_max:
+            continue
+        run = fleet._run_once(ansible, emulator, size, check=True, env=env)  # pylint: disable=protected-access
+        out[path] = {key: run[key] for key in ("wall", "cpu", "per_portal", "requests_per_portal", "writes",
+                                               "requests_by_kind", "task_spans", "startup_and_teardown")}
+    return out
+
+
+def _print(results: dict[str, Any]) -> None:
+    print("\nper task (median seconds; ratios are medians of per-cycle ratios)")
+    print(f"{'path':<12} {'ping':>7} {'debug':>7} {'ours':>7} {'ours/ping':>10} {'ours/debug':>11}")
+    for path in PATHS:
+        row = results["per_task"][path]
+        seconds = row["median_seconds"]
+        print(f"{path:<12} {seconds[PING]:7.3f} {seconds[DEBUG]:7.3f} {seconds[OURS]:7.3f} "
+              f"{row['ours / ping']:10.2f} {row['ours / debug']:11.2f}")
+    print(f"goals (in-process): ours/ping <= {GOALS['ours / ping']}, ours/debug <= {GOALS['ours / debug']}")
+    for size, paths in results.get("audits", {}).items():
+        print(f"\nrole audit, {size} portals, --check --diff, --forks {fleet.FORKS} (goal in-process <= "
+              f"{FLEET_GOALS.get(int(size), '-')} s)")
+        for path, run in paths.items():
+            spans = ", ".join(f"{name} {seconds:.1f}" for name, seconds in sorted(run["task_spans"].items()))
+            print(f"  {path:<11} wall {run['wall']:6.1f} s  cpu {run['cpu']:6.1f} s  {run['per_portal'] * 1000:5.0f} "
+                  f"ms/portal  requests/portal {run['requests_per_portal']:.2f}  writes {run['writes']}")
+            print(f"              task spans (s, summed over hosts): {spans}")
+
+
+def main() -> int:
+    """Measure, print, and write the JSON result."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collections-root", type=Path, required=True)
+    parser.add_argument("--portals", type=int, nargs="*", default=[100])
+    parser.add_argument("--cycles", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--shipped-max", type=int, default=100,
+                        help="largest fleet audited in the shipped path too (it takes ~0.3 s per portal)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "in-process.json")
+    options = parser.parse_args()
+    collection = options.collections_root / "ansible_collections" / "onlyoffice" / "docspace"
+    ansible = Ansible(options.collections_root.resolve(), env={
+        "ANSIBLE_ACTION_PLUGINS": str(Path(__file__).resolve().parent / "action_plugins"),
+        "ANSIBLE_DEPRECATION_WARNINGS": "false"})
+    emulator_dir = collection / "tests" / "emulator"
+    started = time.monotonic()
+    results: dict[str, Any] = {"meta": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
+    with EmulatorProcess("--portals", str(max([1, *options.portals]))) as emulator:
+        results["per_task"] = per_task(ansible, emulator, options.cycles, options.rounds)
+        results["audits"] = {str(size): audit(ansible, emulator, size, options.shipped_max) for size in options.portals}
+    results["meta"].update(load_after=os.getloadavg(), seconds=time.monotonic() - started)
+    _print(results)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"\nwrote {options.out}")
+    failures = [f"{size} portals, {path}: {run['requests_by_kind']}" for size, paths in results["audits"].items()
+                for path, run in paths.items() if run["writes"] or run["requests_per_portal"] != 1]
+    for failure in failures:
+        print(f"not one GET per portal: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: smtp_report
+type: aggregate
+short_description: Write a fleet report of the portals' SMTP settings (JSON, Markdown, HTML)
+version_added: 0.1.0
+description:
+  - Collects the results of M(onlyoffice.docspace.smtp_settings) and M(onlyoffice.docspace.smtp_test) (run by
+    the role C(onlyoffice.docspace.smtp) or by your own tasks)
+    for every inventory host of the run, and writes C(smtp-report.json), C(smtp-report.md) and a self-contained,
+    sortable C(smtp-report.html) when the playbook ends.
+  - One row per inventory host (one host per portal, as the role expects) - in sync, drifted (which fields,
+    before and after), would be reset, on the installation default, changed or reset (a real run), failed
+    (with the message) or unreachable, and the test mail's result when a test ran.
+  - Run the playbook with C(--check --diff) for an audit; without C(--diff) the report cannot name the
+    fields that differ. The report holds no secret; the SMTP password shows as C(not comparable).
+  - Enable it with E(ANSIBLE_CALLBACKS_ENABLED=onlyoffice.docspace.smtp_report); it does not replace the
+    normal screen output.
+requirements:
+  - Enabled in the C(callbacks_enabled) setting.
+options:
+  report_dir:
+    description:
+      - Directory the three report files are written to; created when missing. Existing report files in it
+        are replaced.
+    type: path
+    default: .
+    env:
+      - name: DOCSPACE_REPORT_DIR
+    ini:
+      - section: callback_smtp_report
+        key: report_dir
+"""
+
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from ansible import context
+from ansible.plugins.callback import CallbackBase
+
+from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _smtp_report as report
+
+SETTINGS_ACTION = "onlyoffice.docspace.smtp_settings"
+TEST_ACTION = "onlyoffice.docspace.smtp_test"
+FILES = {"smtp-report.json": report.render_json, "smtp-report.md": report.render_markdown,
+         "smtp-report.html": report.render_html}
+
+
+def _action(task: Any) -> str:
+    """The task's module as a fully qualified name (resolved_action exists once the task has run)."""
+    return str(getattr(task, "resolved_action", None) or task.action)
+
+
+def _message(data: dict[str, Any]) -> str:
+    """The message Ansible shows for a failed or unreachable result."""
+    return str(data.get("msg") or data.get("message") or data.get("reason") or "failed without a message")
+
+
+class CallbackModule(CallbackBase):
+    """Record each host's smtp_settings and smtp_test results; write the report when the playbook ends."""
+
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "onlyoffice.docspace.smtp_report"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._portals: dict[str, report.PortalResults] = {}
+        self._title = "DocSpace portals"
+
+    def _portal(self, result: Any) -> report.PortalResults:
+        name = result._host.get_name()  # pylint: disable=protected-access
+        if name not in self._portals:
+            self._portals[name] = report.PortalResults(name)
+        return self._portals[name]
+
+    def _record(self, result: Any, failed: bool = False, ignored: bool = False) -> None:
+        """Keep what the report needs from one task result."""
+        task, data = result._task, dict(result._result)  # pylint: disable=protected-access
+        portal = self._portal(result)
+        action = _action(task)
+        portal.check_mode = portal.check_mode or bool(context.CLIARGS.get("check")) or task.check_mode is True
+        if action == SETTINGS_ACTION:
+            portal.settings = {**data, "failed": True} if failed else data  # ansible-core 2.19 drops the key
+        elif action == TEST_ACTION:
+            portal.test, portal.test_failed = data, failed
+        # A failure the play ignores does not fail the portal, unless it is one of ours.
+        if failed and portal.failure is None and (not ignored or action in (SETTINGS_ACTION, TEST_ACTION)):
+            portal.failure, portal.failed_task = _message(data), task.get_name()
+
+    def v2_playbook_on_start(self, playbook: Any) -> None:
+        """Title the report after the playbook."""
+        self._title = os.path.basename(playbook._file_name)  # pylint: disable=protected-access
+
+    def v2_runner_on_ok(self, result: Any) -> None:
+        """A task succeeded."""
+        self._record(result)
+
+    def v2_runner_on_failed(self, result: Any, ignore_errors: bool = False) -> None:
+        """A task failed."""
+        self._record(result, failed=True, ignored=ignore_errors)
+
+    def v2_runner_on_skipped(self, result: Any) -> None:
+        """A skipped task still shows that the portal was part of the run."""
+        self._portal(result)
+
+    def v2_runner_on_unreachable(self, result: Any) -> None:
+        """Ansible could not reach the host."""
+        portal = self._portal(result)
+        portal.unreachable = _message(result._result)  # pylint: disable=protected-access
+
+    def v2_playbook_on_stats(self, stats: Any) -> None:
+        """Write the three files: every host of the run has a row, even one no task reported on."""
+        for name in stats.processed:
+            self._portals.setdefault(name, report.PortalResults(name))
+        rows = [report.build_row(portal) for portal in self._portals.values()]
+        check_mode = any(portal.check_mode for portal in self._portals.values()) or bool(context.CLIARGS.get("check"))
+        meta = {"title": self._title, "check_mode": check_mode,
+                "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+        directory = self.get_option("report_dir")
+        os.makedirs(directory, exist_ok=True)
+        for filename, render in FILES.items():
+            with open(os.path.join(directory, filename), "w", encoding="utf-8") as handle:
+                handle.write(render(rows, meta))
+        data = report.summary(rows, check_mode)
+        # On stderr: stdout may be a JSON stdout callback's document that a pipeline parses.
+        self._display.display(f"SMTP report: {report.summary_line(data)} "
+                              f"(written to {os.path.join(directory, 'smtp-report.{json,md,html}')})", stderr=True)

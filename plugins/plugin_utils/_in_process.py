@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This plugin_utils is PRIVATE to the onlyoffice.docspace collection; it may change without notice.
+
+"""Run a collection module inside Ansible's own worker process when the task runs on the controller.
+
+Starting a module process costs ~300 ms of CPU per task, against a few milliseconds for the HTTP call the
+module makes; over hundreds of portals that start-up is most of a run. The action plugins of this collection
+therefore run the module's own code in the worker, the way the AnsiballZ wrapper runs it on a target:
+the arguments are built by ActionBase exactly as for a shipped module, encoded with the same serialization
+profile, handed to the module through ansible.module_utils.basic, the module's main() runs as __main__, and
+its printed JSON is parsed by ActionBase._parse_returned_data. Parity with the shipped module therefore
+comes from running the same code, not from copying its checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import locale
+import os
+import runpy
+import sys
+import traceback
+from typing import Any, Iterator
+
+from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action.normal import ActionModule as NormalActionModule
+from ansible.utils.display import Display
+from ansible.vars.clean import remove_internal_keys
+
+try:  # ansible-core 2.19 and later: data tagging, serialization profiles and the AnsiballZ loader
+    from ansible.module_utils import _internal as module_internal
+    from ansible.module_utils._internal import _traceback
+    from ansible.module_utils._internal._ansiballz import _loader
+    from ansible.module_utils.common.json import Direction, get_module_encoder
+except ImportError:  # ansible-core 2.17 and 2.18
+    module_internal = _traceback = _loader = Direction = get_module_encoder = None
+    from ansible.module_utils.common.json import AnsibleJSONEncoder
+else:
+    AnsibleJSONEncoder = None
+
+display = Display()
+
+SWITCH = "DOCSPACE_IN_PROCESS"
+COLLECTION_MODULES = "ansible_collections.onlyoffice.docspace.plugins.modules"
+# Our modules declare no METADATA, so ansible-core 2.19+ ships them with the 'legacy' profile
+# (executor/module_common.py, _DEFAULT_LEGACY_METADATA).
+SERIALIZATION_PROFILE = "legacy"
+LOCAL_TRANSPORTS = frozenset(("local",))
+# What every module imports; requests alone takes ~50 ms to import.
+SHARED_MODULE_UTILS = ("ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace",)
+
+
+def preload(module_utils: tuple[str, ...] = SHARED_MODULE_UTILS) -> None:
+    """Import the module_utils the modules need once, in the process that loads the action plugin.
+
+    ansible-core's strategy loads the action class in the main process before it forks a worker per task and
+    host, so what is imported here is imported once per run rather than once per task. Not the module files
+    themselves: runpy warns when the module it runs as __main__ is already imported under its own name.
+    """
+    for name in module_utils:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pylint: disable=broad-except  # the module itself reports a broken import
+            pass
+
+
+def in_process_enabled(environ: dict[str, str] | None = None) -> bool:
+    """False when the controller's environment turns the in-process path off (DOCSPACE_IN_PROCESS=false)."""
+    value = (os.environ if environ is None else environ).get(SWITCH, "").strip()
+    if not value:
+        return True
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        display.warning(f"{SWITCH}={value!r} is not a boolean; the modules run in the worker as by default. "
+                        f"Set {SWITCH}=false to ship them as module processes.")
+        return True
+
+
+def encode_module_args(module_args: dict[str, Any]) -> bytes:
+    """The JSON the AnsiballZ wrapper embeds for the module, encoded as that ansible-core encodes it."""
+    params = {"ANSIBLE_MODULE_ARGS": module_args}
+    if get_module_encoder is not None:
+        return json.dumps(params, cls=get_module_encoder(SERIALIZATION_PROFILE, Direction.CONTROLLER_TO_MODULE)).encode()
+    return json.dumps(params, cls=AnsibleJSONEncoder, vault_to_text=True).encode()
+
+
+@contextlib.contextmanager
+def _restored(target: Any, *names: str) -> Iterator[None]:
+    """Put back the given attributes of target on the way out."""
+    saved = {name: getattr(target, name) for name in names if hasattr(target, name)}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(target, name, value)
+
+
+@contextlib.contextmanager
+def _emptied(*collections: Any) -> Iterator[None]:
+    """Run with the module-side warning stores empty (a module reports only its own warnings), then refill them."""
+    saved = [collection.copy() for collection in collections]
+    for collection in collections:
+        collection.clear()
+    try:
+        yield
+    finally:
+        for collection, content in zip(collections, saved):
+            collection.clear()
+            collection.update(content) if isinstance(collection, dict) else collection.extend(content)
+
+
+@contextlib.contextmanager
+def _environment(environment: dict[str, str]) -> Iterator[None]:
+    """The worker's environment plus the task's `environment:`, as the module process would get it."""
+    saved = dict(os.environ)
+    os.environ.update({str(name): str(value) for name, value in environment.items()})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _process_state() -> Iterator[None]:
+    """Keep what AnsibleModule changes in its process (locale, cwd) from outliving the task in this worker.
+
+    Workers are forked per task and host, but one worker runs all items of a loop and evaluates the task's
+    conditionals after the module returns.
+    """
+    cwd = os.getcwd()
+    saved_locale = locale.setlocale(locale.LC_ALL)
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_ALL, saved_locale)
+        os.chdir(cwd)
+
+
+@contextlib.contextmanager
+def _target_side() -> Iterator[None]:
+    """Make module_utils behave as on a target: warnings go into the result rather than to the controller's display.
+
+    ansible-core 2.19+ switches module_utils to controller behaviour when it is imported on the controller
+    (module_utils/_internal.is_controller); the AnsiballZ wrapper never sees that switch.
+    """
+    if module_internal is None:
+        yield
+        return
+    with _restored(module_internal, "is_controller"), \
+            _restored(_traceback, "_is_traceback_enabled", "_module_tracebacks_enabled_events"):
+        module_internal.is_controller = False
+        _traceback._is_traceback_enabled = _traceback._is_module_traceback_enabled
+        _traceback._module_tracebacks_enabled_events = None
+        yield
+
+
+def run_module(module_fqn: str, json_params: bytes, environment: dict[str, str]) -> dict[str, Any]:
+    """Run the module as the AnsiballZ wrapper does and return what its process would: rc, stdout and stderr."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    rc = 0
+    stores = (module_warnings._global_warnings, module_warnings._global_deprecations)
+    with _environment(environment), _process_state(), _emptied(*stores), _target_side(), \
+            _restored(basic, "_ANSIBLE_ARGS", "_ANSIBLE_PROFILE", "_PARSED_MODULE_ARGS"), \
+            _restored(sys, "argv"), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            _invoke(module_fqn, json_params)
+        except SystemExit as exit_:
+            rc = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        except Exception:  # the wrapper's interpreter prints an uncaught exception to stderr and exits 1
+            traceback.print_exc(file=stderr)
+            rc = 1
+    return {"rc": rc, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+
+
+def _invoke(module_fqn: str, json_params: bytes) -> None:
+    """The AnsiballZ wrapper's own call: ansible-core's module loader (2.19+) or runpy as the 2.17 wrapper uses it."""
+    init_globals = {"_module_fqn": module_fqn, "_modlib_path": None}
+    if _loader is not None:
+        _loader.run_module(json_params=json_params, profile=SERIALIZATION_PROFILE, module_fqn=module_fqn,
+                           modlib_path="", extensions={}, init_globals=init_globals)
+        return
+    basic._ANSIBLE_ARGS = json_params
+    runpy.run_module(mod_name=module_fqn, init_globals=init_globals, run_name="__main__", alter_sys=True)
+    raise RuntimeError("New-style module did not handle its own exit.")
+
+
+class DocSpaceAction(NormalActionModule):
+    """The generic module action, running the collection's module in the worker when the task is on the controller."""
+
+    # The module file of plugins/modules/ this action runs; set by each action plugin.
+    module: str = ""
+
+    def runs_in_process(self, module_name: str | None, wrap_async: bool) -> bool:
+        """True for this module's own task on the local connection, without async or become."""
+        return (
+            module_name is None
+            and not wrap_async
+            and not self._task.async_val
+            and getattr(self._connection, "transport", None) in LOCAL_TRANSPORTS
+            # become runs the module as another user: only a process can do that
+            and not self._play_context.become
+            and in_process_enabled()
+        )
+
+    def _execute_module(self, module_name=None, module_args=None, tmp=None, task_vars=None, persist_files=False,
+                        delete_remote_tmp=None, wrap_async=False, **kwargs):
+        """ActionBase._execute_module, with the module run in this process where that gives the same result."""
+        if not self.runs_in_process(module_name, wrap_async) or module_args is not None or kwargs:
+            return super()._execute_module(module_name=module_name, module_args=module_args, tmp=tmp,
+                                           task_vars=task_vars, persist_files=persist_files,
+                                           delete_remote_tmp=delete_remote_tmp, wrap_async=wrap_async, **kwargs)
+        return self._execute_in_process(task_vars or {})
+
+    def _execute_in_process(self, task_vars: dict[str, Any]) -> dict[str, Any]:
+        """The steps of ActionBase._execute_module that concern the module's input and output, in order."""
+        module_args = self._task.args
+        self._update_module_args(self._task.action, module_args, task_vars)
+        environment: dict[str, str] = {}
+        self._compute_environment_string(environment)
+        display.vvv(f"Running module {self.module} in the worker process (set {SWITCH}=false to ship it)")
+        res = run_module(f"{COLLECTION_MODULES}.{self.module}", encode_module_args(module_args),
+                         environment)
+        data = self._parse_result(res)
+        data.pop("_ansible_suppress_tmpdir_delete", None)
+        remove_internal_keys(data)
+        return data
+
+    def _parse_result(self, res: dict[str, Any]) -> dict[str, Any]:
+        """ActionBase._parse_returned_data of this ansible-core (2.19 added the serialization profile)."""
+        if _loader is not None:
+            return self._parse_returned_data(res, SERIALIZATION_PROFILE)
+        return self._parse_returned_data(res)

@@ -1,0 +1,289 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This plugin_utils is PRIVATE to the onlyoffice.docspace collection; it may change without notice.
+
+"""The fleet audit report: what one portal's task results mean (a row), and the row list as JSON,
+Markdown and a self-contained HTML page. Pure code, no Ansible objects: the smtp_report callback
+collects the results and calls these functions.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import COMPARED_FIELDS
+
+# Fields of smtp_settings' diff, in the order the module shows them; is_default is reported as a status.
+FIELDS = tuple(name for name in COMPARED_FIELDS if name != "is_default")
+NOT_COMPARABLE = "not comparable"
+
+# status -> (label, symbol, rank). The symbol keeps the status readable in black-and-white print;
+# the rank sorts the worst first.
+STATUSES: dict[str, tuple[str, str, int]] = {
+    "unreachable": ("unreachable", "\u2716", 0),
+    "failed": ("failed", "\u2716", 1),
+    "drifted": ("drifted", "\u25b2", 2),
+    "would_reset": ("would be reset", "\u25b2", 3),
+    "default": ("on the installation default", "\u25cb", 4),
+    "changed": ("changed", "\u25cf", 5),
+    "reset": ("reset", "\u25cf", 6),
+    "not_checked": ("not checked", "?", 7),
+    "in_sync": ("in sync", "\u2714", 8),
+}
+
+
+@dataclass
+class PortalResults:
+    """What the callback saw for one portal: the last smtp_settings and smtp_test results and the first failure."""
+
+    portal: str
+    check_mode: bool = False
+    settings: dict[str, Any] | None = None
+    test: dict[str, Any] | None = None
+    test_failed: bool = False
+    failure: str | None = None
+    failed_task: str | None = None
+    unreachable: str | None = None
+
+
+@dataclass
+class Row:
+    """One portal's line in the report."""
+
+    portal: str
+    status: str
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    password: str = ""
+    message: str = ""
+    test: str = "not run"
+    test_message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as JSON-ready data."""
+        return {"portal": self.portal, "status": self.status, "status_label": STATUSES[self.status][0],
+                "changes": self.changes, "password": self.password, "message": self.message,
+                "test": self.test, "test_message": self.test_message}
+
+
+def _changes(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The compared fields that differ between the diff's before and after (never a password value)."""
+    if not isinstance(diff, dict):
+        return []
+    before, after = diff.get("before") or {}, diff.get("after") or {}
+    return [{"field": name, "before": before.get(name), "after": after.get(name)}
+            for name in FIELDS if before.get(name) != after.get(name)]
+
+
+def _settings_status(result: dict[str, Any], check_mode: bool) -> tuple[str, list[dict[str, Any]], str]:
+    """Status, changed fields and a note for an smtp_settings result that did not fail."""
+    after = result.get("settings") or {}
+    if not result.get("changed"):
+        return "in_sync", [], ("on the installation default, as wanted" if after.get("is_default") else "")
+    if after.get("is_default"):
+        return ("would_reset" if check_mode else "reset"), [], ""
+    changes = _changes(result.get("diff"))
+    before = (result.get("diff") or {}).get("before") or {}
+    if before.get("is_default"):
+        # A portal nobody configured yet: its own status, so that an audit counts them apart from drift.
+        return ("default" if check_mode else "changed"), changes, ("" if check_mode else "was on the installation default")
+    note = ""
+    if not changes:
+        # A change without a differing field: update_password=always, or a run without --diff.
+        note = ("run with --diff to see which fields differ" if "diff" not in result
+                else "saved on every run (update_password: always)")
+    return ("drifted" if check_mode else "changed"), changes, note
+
+
+def _password(result: dict[str, Any] | None) -> str:
+    """The password column: never a value; DocSpace does not return the stored one."""
+    if not result or result.get("failed"):
+        return ""
+    before = ((result.get("diff") or {}).get("before") or {}).get("enable_auth")
+    after = (result.get("settings") or {}).get("enable_auth")
+    return NOT_COMPARABLE if before or after else "not used"
+
+
+def _test(results: PortalResults) -> tuple[str, str]:
+    """The test column: passed, failed (with the module's message) or not run."""
+    if results.test is None:
+        return "not run", ""
+    if results.test_failed:
+        return "failed", str(results.test.get("msg", ""))
+    operation = results.test.get("operation") or {}
+    if not operation:  # check mode sends no test mail
+        return "not run", str(results.test.get("msg", ""))
+    if not operation.get("completed"):
+        return "not run", "started, not waited for (wait: false)"
+    return "passed", f"{operation.get('percents', 100)} %, {results.test.get('elapsed', '?')} s"
+
+
+def build_row(results: PortalResults) -> Row:
+    """The report row for one portal."""
+    test, test_message = _test(results)
+    row = Row(results.portal, "not_checked", password=_password(results.settings), test=test, test_message=test_message)
+    if results.unreachable is not None:
+        row.status, row.message = "unreachable", results.unreachable
+        return row
+    if results.settings is not None and not results.settings.get("failed"):
+        row.status, row.changes, row.message = _settings_status(results.settings, results.check_mode)
+    elif results.settings is None and results.failure is None:
+        row.message = "no smtp_settings task ran for this portal"
+    if results.failure is not None:
+        row.status = "failed"
+        row.message = f"{results.failed_task}: {results.failure}" if results.failed_task else results.failure
+    return row
+
+
+def summary(rows: list[Row], check_mode: bool) -> dict[str, Any]:
+    """Counts per status and per test outcome."""
+    counts = {status: 0 for status in STATUSES}
+    tests = {"passed": 0, "failed": 0, "not run": 0}
+    for row in rows:
+        counts[row.status] += 1
+        tests[row.test] += 1
+    return {"portals": len(rows), "mode": "check" if check_mode else "apply", "statuses": counts, "tests": tests}
+
+
+def summary_line(data: dict[str, Any]) -> str:
+    """One sentence with the counts, the worst first; statuses with no portal left out."""
+    parts = [f"{count} {STATUSES[status][0]}" for status, count in
+             sorted(data["statuses"].items(), key=lambda item: STATUSES[item[0]][2]) if count]
+    tests = data["tests"]
+    if tests["passed"] or tests["failed"]:
+        parts.append(f"test mail: {tests['passed']} passed, {tests['failed']} failed")
+    mode = "check run (nothing was changed)" if data["mode"] == "check" else "real run"
+    portals = f"{data['portals']} portal" + ("" if data["portals"] == 1 else "s")
+    return f"{portals}, {mode}: " + ", ".join(parts or ["nothing to report"])
+
+
+def _value(value: Any) -> str:
+    """A setting as the report shows it: JSON-like, so that "" and null stay apart."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def change_text(change: dict[str, Any]) -> str:
+    """`field: before -> after`."""
+    return f"{change['field']}: {_value(change['before'])} \u2192 {_value(change['after'])}"
+
+
+def details(row: Row) -> str:
+    """The changes and the message of a row as one line of text."""
+    return "; ".join([change_text(change) for change in row.changes] + ([row.message] if row.message else []))
+
+
+def sorted_rows(rows: list[Row]) -> list[Row]:
+    """Worst first, then by portal name, so that a reader starts with what needs attention."""
+    return sorted(rows, key=lambda row: (STATUSES[row.status][2], row.portal))
+
+
+def render_json(rows: list[Row], meta: dict[str, Any]) -> str:
+    """smtp-report.json: the summary and one object per portal."""
+    data = {**meta, "summary": summary(rows, meta.get("check_mode", False)),
+            "rows": [row.as_dict() for row in sorted_rows(rows)]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    """Table cell text: pipes and line breaks would break the Markdown table."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ") or " "
+
+
+def render_markdown(rows: list[Row], meta: dict[str, Any]) -> str:
+    """smtp-report.md: a title, the summary line and one table row per portal."""
+    data = summary(rows, meta.get("check_mode", False))
+    lines = [f"# SMTP report: {meta.get('title', 'DocSpace portals')}", "",
+             f"{summary_line(data)}.", "", f"Generated {meta.get('generated', '')}.", "",
+             "| portal | status | changes (before \u2192 after) | password | test mail |",
+             "|---|---|---|---|---|"]
+    for row in sorted_rows(rows):
+        label, symbol, _rank = STATUSES[row.status]
+        test = f"{row.test} ({row.test_message})" if row.test_message else row.test
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in (
+            row.portal, f"{symbol} {label}", details(row), row.password, test)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1a1a1a}
+h1{font-size:1.4em;margin:0 0 .3em}
+.summary span{display:inline-block;margin:.2em .4em .2em 0;padding:.15em .6em;border-radius:1em;border:1px solid #999}
+table{border-collapse:collapse;width:100%}
+th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
+td:nth-child(1),td:nth-child(2){white-space:nowrap}
+th{background:#eee;cursor:pointer;user-select:none;white-space:nowrap}
+th[aria-sort=ascending]::after{content:" \\25b2"}th[aria-sort=descending]::after{content:" \\25bc"}
+tbody tr:nth-child(even){background:#fafafa}
+.s-in_sync,.t-passed{background:#d8f3dc!important}.s-default{background:#e8eef7!important}
+.s-drifted,.s-would_reset,.s-changed,.s-reset{background:#fff1c2!important}
+.s-failed,.s-unreachable,.t-failed{background:#ffd6d6!important;font-weight:bold}
+.s-not_checked{background:#eee!important}
+td.changes{font-family:ui-monospace,monospace;font-size:.9em}
+@media print{*{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{cursor:auto}}
+"""
+
+# Sorting: click a header (again to reverse), or open the page with #sort=<column> (#sort=-<column>
+# descending). Each cell's data-sort holds the value to compare; numbers compare as numbers.
+_JS = """
+(function(){
+var table=document.getElementById('report'),heads=table.tHead.rows[0].cells,body=table.tBodies[0];
+function key(row,i){var v=row.cells[i].getAttribute('data-sort');return v===null?row.cells[i].textContent:v;}
+function sortBy(i,desc){
+ var started=Date.now(),rows=Array.prototype.slice.call(body.rows),num=heads[i].getAttribute('data-type')==='number';
+ rows.sort(function(a,b){var x=key(a,i),y=key(b,i),c=num?x-y:x.localeCompare(y);
+  if(c===0){c=key(a,0).localeCompare(key(b,0));}return desc?-c:c;});
+ var frag=document.createDocumentFragment();rows.forEach(function(r){frag.appendChild(r);});body.appendChild(frag);
+ for(var j=0;j<heads.length;j++){heads[j].removeAttribute('aria-sort');}
+ heads[i].setAttribute('aria-sort',desc?'descending':'ascending');
+ table.setAttribute('data-sort-ms',String(Date.now()-started));
+}
+for(var i=0;i<heads.length;i++){(function(i){heads[i].addEventListener('click',function(){
+ sortBy(i,heads[i].getAttribute('aria-sort')==='ascending');});})(i);}
+var m=/sort=(-?)([a-z_]+)/.exec(location.hash);
+if(m){for(var k=0;k<heads.length;k++){if(heads[k].getAttribute('data-column')===m[2]){sortBy(k,m[1]==='-');}}}
+})();
+"""
+
+_COLUMNS = (("portal", "portal", "text"), ("status", "status", "number"), ("changes", "changes (before \u2192 after)", "text"),
+            ("password", "password", "text"), ("test", "test mail", "text"))
+
+
+def _html_row(row: Row) -> str:
+    """One <tr>; every text is escaped."""
+    esc = html.escape
+    label, symbol, rank = STATUSES[row.status]
+    changes = "<br>".join(esc(change_text(change)) for change in row.changes)
+    if row.message:
+        changes += ("<br>" if changes else "") + esc(row.message)
+    test = esc(row.test) + (f"<br><small>{esc(row.test_message)}</small>" if row.test_message else "")
+    return (f'<tr><td>{esc(row.portal)}</td>'
+            f'<td class="s-{row.status}" data-sort="{rank}">{symbol} {esc(label)}</td>'
+            f'<td class="changes" data-sort="{esc(details(row))}">{changes}</td>'
+            f'<td>{esc(row.password)}</td><td class="t-{row.test.replace(" ", "_")}" data-sort="{esc(row.test)}">{test}</td></tr>')
+
+
+def render_html(rows: list[Row], meta: dict[str, Any]) -> str:
+    """smtp-report.html: one file with its own style and sort script, no external asset."""
+    esc = html.escape
+    data = summary(rows, meta.get("check_mode", False))
+    badges = "".join(f'<span class="s-{status}">{STATUSES[status][1]} {count} {esc(STATUSES[status][0])}</span>'
+                     for status, count in sorted(data["statuses"].items(), key=lambda item: STATUSES[item[0]][2])
+                     if count)
+    heads = "".join(f'<th data-column="{name}" data-type="{kind}" title="sort by {esc(title)}">{esc(title)}</th>'
+                    for name, title, kind in _COLUMNS)
+    title = esc(f"SMTP report: {meta.get('title', 'DocSpace portals')}")
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{title}</h1>", f'<p id="summary-line">{esc(summary_line(data))}.</p>',
+        f'<p class="summary">{badges}</p>', f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
+        "Click a column heading to sort.</small></p>",
+        f'<table id="report"><thead><tr>{heads}</tr></thead><tbody>',
+        *(_html_row(row) for row in sorted_rows(rows)),
+        "</tbody></table>", f"<script>{_JS}</script>", "</body></html>", ""])

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The in-process runner of the action plugins: which path a task takes, and what running in the worker leaves."""
+
+from __future__ import annotations
+
+import json
+import locale
+import os
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible.module_utils.common import warnings as module_warnings
+
+from ansible_collections.onlyoffice.docspace.plugins.action.smtp_settings_info import ActionModule
+from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _in_process
+
+INFO_FQN = "ansible_collections.onlyoffice.docspace.plugins.modules.smtp_settings_info"
+API_KEY = "unit-api-key-Xr4Lw8Qp"
+
+
+@pytest.mark.parametrize("value, enabled", [(None, True), ("", True), ("true", True), ("1", True),
+                                            ("false", False), ("no", False), ("0", False), ("False", False)])
+def test_switch(value: str | None, enabled: bool) -> None:
+    """DOCSPACE_IN_PROCESS takes Ansible's booleans; unset means on."""
+    environ = {} if value is None else {_in_process.SWITCH: value}
+    assert _in_process.in_process_enabled(environ) is enabled
+
+
+def test_switch_not_a_boolean_warns_and_keeps_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(_in_process.display, "warning", warnings.append)
+    assert _in_process.in_process_enabled({_in_process.SWITCH: "sometimes"}) is True
+    assert warnings and "DOCSPACE_IN_PROCESS='sometimes' is not a boolean" in warnings[0]
+
+
+def _action(transport: str = "local", async_val: int = 0, become: bool = False) -> ActionModule:
+    task = MagicMock(async_val=async_val, args={"base_url": "http://127.0.0.1:9", "api_key": API_KEY},
+                     action="onlyoffice.docspace.smtp_settings_info", check_mode=False, diff=False, no_log=False,
+                     environment=[{"DOCSPACE_UNIT_MARK": "from the task"}])
+    connection = MagicMock(transport=transport, socket_path=None, become=None)
+    connection._shell.tmpdir = None
+    connection._shell.get_option.return_value = "~/.ansible/tmp"
+    play_context = MagicMock(become=become, verbosity=0, executable="/bin/sh")
+    templar = MagicMock()
+    templar.template.side_effect = lambda value, *args, **kwargs: value
+    return ActionModule(task, connection, play_context, MagicMock(), templar, MagicMock())
+
+
+@pytest.mark.parametrize("action, module_name, wrap_async, expected", [
+    (_action(), None, False, True),
+    (_action(transport="ssh"), None, False, False),
+    (_action(transport="docspace_stand_in"), None, False, False),
+    (_action(async_val=10), None, False, False),
+    (_action(), None, True, False),
+    (_action(become=True), None, False, False),
+    (_action(), "ansible.builtin.ping", False, False),
+], ids=["local", "ssh", "another transport", "async", "wrap_async", "become", "another module"])
+def test_which_path(action: ActionModule, module_name: str | None, wrap_async: bool, expected: bool,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(_in_process.SWITCH, raising=False)
+    assert action.runs_in_process(module_name, wrap_async) is expected
+
+
+def test_switched_off_ships_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(_in_process.SWITCH, "false")
+    assert _action().runs_in_process(None, False) is False
+
+
+def _run(args: dict[str, Any], environment: dict[str, str] | None = None) -> dict[str, Any]:
+    return _in_process.run_module(INFO_FQN, _in_process.encode_module_args(args), environment or {})
+
+
+def test_a_failing_module_prints_its_result_and_exits_1() -> None:
+    """The module's own option check, printed as the module process would print it."""
+    res = _run({"api_key": API_KEY, "_ansible_check_mode": False})
+    assert res["rc"] == 1
+    result = json.loads(res["stdout"])
+    assert result["failed"] is True
+    assert result["msg"] == "missing required arguments: base_url"
+    assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert API_KEY not in res["stdout"]
+
+
+def test_task_environment_reaches_the_module_and_is_taken_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """env_fallback reads the task's environment: the missing base_url comes from DOCSPACE_BASE_URL."""
+    monkeypatch.delenv("DOCSPACE_BASE_URL", raising=False)
+    res = _run({"api_key": API_KEY}, {"DOCSPACE_BASE_URL": "ftp://portal.example.test"})
+    assert "must start with http:// or https://" in json.loads(res["stdout"])["msg"]
+    assert "DOCSPACE_BASE_URL" not in os.environ
+
+
+def test_worker_state_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warnings recorded before stay out of the module's result and are still there after it; cwd and locale too."""
+    module_warnings.warn("a warning of the controller")
+    before = (module_warnings.get_warning_messages(), os.getcwd(), locale.setlocale(locale.LC_ALL))
+    res = _run({"api_key": API_KEY})
+    assert "warnings" not in json.loads(res["stdout"])
+    assert (module_warnings.get_warning_messages(), os.getcwd(), locale.setlocale(locale.LC_ALL)) == before
+
+
+def test_an_exception_is_reported_as_the_wrapper_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An uncaught exception: traceback on stderr, exit code 1, nothing on stdout (2.17's AnsiballZ);
+    2.19's loader prints a failed result instead."""
+    def boom(*_args: Any, **_kwargs: Any) -> None:
+        raise ValueError("broken module")
+
+    monkeypatch.setattr(_in_process.runpy, "run_module", boom)
+    if _in_process._loader is not None:
+        monkeypatch.setattr(_in_process._loader.runpy, "run_module", boom)
+    res = _run({"api_key": API_KEY})
+    assert res["rc"] == 1
+    assert "broken module" in res["stdout"] + res["stderr"]
+
+
+def test_execute_module_in_process_returns_the_parsed_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The action's own path end to end: internal args added, the task's environment applied, result parsed."""
+    monkeypatch.delenv(_in_process.SWITCH, raising=False)
+    seen: dict[str, Any] = {}
+
+    def fake_run_module(module_fqn: str, json_params: bytes, environment: dict[str, str]) -> dict[str, Any]:
+        seen.update(fqn=module_fqn, args=json.loads(json_params)["ANSIBLE_MODULE_ARGS"], env=environment)
+        return {"rc": 0, "stderr": "",
+                "stdout": json.dumps({"changed": False, "settings": {}, "_ansible_no_log": False, "warnings": []})}
+
+    monkeypatch.setattr(_in_process, "run_module", fake_run_module)
+    action = _action()
+    action._parse_returned_data = lambda res, *profile: json.loads(res["stdout"])
+    result = action._execute_module(task_vars={})
+    assert seen["fqn"] == INFO_FQN
+    assert seen["args"]["_ansible_check_mode"] is False and seen["args"]["api_key"] == API_KEY
+    assert seen["env"] == {"DOCSPACE_UNIT_MARK": "from the task"}
+    assert result == {"changed": False, "settings": {}}
