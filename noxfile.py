@@ -172,7 +172,7 @@ def lint_harness(session: nox.Session) -> None:
     # Each directory has its own import roots (the emulator's package, each suite's conftest module), so
     # mypy checks them one by one.
     roots = {"tests/emulator": ("tests/emulator", "tests/emulator/tests"), "tests/system": ("tests/emulator", "tests/system"),
-             "bench": ("bench",), "demo": ("demo",)}
+             "bench": ("bench", "tests/system"), "demo": ("demo",)}
     for target in HARNESS_CODE:
         mypy_path = os.pathsep.join(str(ROOT / sub) for sub in ("tests", *roots.get(target, ())))
         session.run("mypy", "--config-file", "mypy.ini", "--explicit-package-bases", target, env={"MYPYPATH": mypy_path})

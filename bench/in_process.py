@@ -44,8 +44,8 @@ FLEET_GOALS = {100: 8.0, 1000: 80.0}
 
 
 def _cycle_plays(info: dict[str, Any], portal: Portal, cycles: int) -> list[dict[str, Any]]:
-    ops = {PING: {"ansible.builtin.ping": {}}, DEBUG: {"ansible.builtin.debug": {"msg": "hello"}},
-           OURS: {"onlyoffice.docspace.smtp_settings": {**connection(portal), **smtp_config(info, "A")}}}
+    ops: dict[str, dict[str, Any]] = {PING: {"ansible.builtin.ping": {}}, DEBUG: {"ansible.builtin.debug": {"msg": "hello"}},
+                                      OURS: {"onlyoffice.docspace.smtp_settings": {**connection(portal), **smtp_config(info, "A")}}}
     tasks = [control_task(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))]
     for cycle in range(cycles):
         tasks += [{"name": f"op c{cycle} {name}", **op} for name, op in ops.items()]
@@ -127,11 +127,9 @@ def main() -> int:
                         help="largest fleet audited in the shipped path too (it takes ~0.3 s per portal)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "in-process.json")
     options = parser.parse_args()
-    collection = options.collections_root / "ansible_collections" / "onlyoffice" / "docspace"
     ansible = Ansible(options.collections_root.resolve(), env={
         "ANSIBLE_ACTION_PLUGINS": str(Path(__file__).resolve().parent / "action_plugins"),
         "ANSIBLE_DEPRECATION_WARNINGS": "false"})
-    emulator_dir = collection / "tests" / "emulator"
     started = time.monotonic()
     results: dict[str, Any] = {"meta": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
     with EmulatorProcess("--portals", str(max([1, *options.portals]))) as emulator:

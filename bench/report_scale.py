@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT / "tests" / "system"))
@@ -70,7 +71,7 @@ def write_once(smtp_report, portals: int, directory: str) -> float:
     for index in range(portals):
         result, failed = _result(smtp_report, index)
         (callback.v2_runner_on_failed if failed else callback.v2_runner_on_ok)(result)
-    names = {f"portal-{index:04d}.docspace.example.com": {} for index in range(portals)}
+    names: dict[str, dict[str, Any]] = {f"portal-{index:04d}.docspace.example.com": {} for index in range(portals)}
     started = time.perf_counter()
     callback.v2_playbook_on_stats(SimpleNamespace(processed=names))
     return time.perf_counter() - started

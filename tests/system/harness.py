@@ -18,7 +18,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, quote_plus
 
 from docspace_harness.playbook import Ansible, Inventory, PlaybookRun
@@ -53,7 +53,7 @@ class SecretScan:
                     self.leaks.append(f"{name} found ({form}) in the output of {label}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def leak_forms(secret: str) -> dict[str, str]:
     """The forms in which a secret counts as leaked, as {form: how it was made}: as given, escaped, encoded,
     folded or mis-decoded, up to three times over (a JSON body quoted in a JSON error, printed by a JSON
@@ -70,7 +70,7 @@ def leak_forms(secret: str) -> dict[str, str]:
     return forms
 
 
-_ENCODINGS = {
+_ENCODINGS: dict[str, Callable[[str], str]] = {
     "JSON-escaped": lambda text: json.dumps(text)[1:-1],
     "JSON-escaped, non-ASCII kept": lambda text: json.dumps(text, ensure_ascii=False)[1:-1],
     "whitespace folded": lambda text: " ".join(text.split()),

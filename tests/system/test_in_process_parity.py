@@ -93,8 +93,8 @@ def _replaced(text: str, words: set[str], by: str) -> str:
 
 
 def _diff(in_process: dict[str, Any], shipped: dict[str, Any]) -> str:
-    lines = [json.dumps(record, indent=1, sort_keys=True).splitlines() for record in (in_process, shipped)]
-    return "\n".join(difflib.unified_diff(*lines, IN_PROCESS, SHIPPED, lineterm=""))
+    before, after = (json.dumps(record, indent=1, sort_keys=True).splitlines() for record in (in_process, shipped))
+    return "\n".join(difflib.unified_diff(before, after, IN_PROCESS, SHIPPED, lineterm=""))
 
 
 def _assert_same_results(runs: dict[str, harness.PlaybookRun], skip: tuple[str, ...] = (),

@@ -120,7 +120,7 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
                            key=lambda pair: pair[0])
                 line[i] = (line[i] + near[1]) & 0xFF
         rows.append(bytes(line))
-        previous = line
+        previous = bytes(line)
     return width, height, [bytes(row[i:i + 3]) for row in rows for i in range(0, stride, step)]
 
 
