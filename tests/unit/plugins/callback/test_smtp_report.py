@@ -50,7 +50,7 @@ def callback(monkeypatch, tmp_path):
 
 
 def rows(callback, tmp_path, processed):
-    callback.v2_playbook_on_stats(SimpleNamespace(processed=dict.fromkeys(processed, {})))
+    callback.v2_playbook_on_stats(SimpleNamespace(processed={name: {} for name in processed}))
     data = json.loads((tmp_path / "out" / "smtp-report.json").read_text())
     assert (tmp_path / "out" / "smtp-report.md").is_file() and (tmp_path / "out" / "smtp-report.html").is_file()
     return {entry["portal"]: entry for entry in data["rows"]}

@@ -12,6 +12,7 @@ import http.client
 import json
 import socket
 import ssl
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -460,10 +461,10 @@ def _forms(secret):
         "JSON-escaped": json.dumps(secret)[1:-1],
         "whitespace folded": " ".join(secret.split()),
         "latin-1 read": secret.encode("utf-8").decode("latin-1"),
-        "URL-encoded": requests.utils.quote(secret, safe=""),
+        "URL-encoded": quote(secret, safe=""),
         "cut short": secret[:15],
         "JSON-escaped twice": json.dumps(json.dumps(secret)[1:-1])[1:-1],
-        "JSON-escaped, then URL-encoded": requests.utils.quote(json.dumps(secret)[1:-1], safe=""),
+        "JSON-escaped, then URL-encoded": quote(json.dumps(secret)[1:-1], safe=""),
     }
 
 
@@ -673,7 +674,7 @@ def test_option_warnings(base_url, options, expected):
 def _wrapped(reason, outer=requests.exceptions.ConnectionError):
     """The exception requests raises: its error wrapping urllib3's MaxRetryError wrapping the reason."""
     from urllib3.exceptions import MaxRetryError
-    return outer(MaxRetryError(None, "/api/2.0/smtpsettings/smtp", reason))
+    return outer(MaxRetryError(None, "/api/2.0/smtpsettings/smtp", reason))  # type: ignore[arg-type]
 
 
 def _refused():
@@ -682,7 +683,7 @@ def _refused():
         raise ConnectionRefusedError(111, "Connection refused")
     except ConnectionRefusedError as cause:
         try:
-            raise NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused") from cause
+            raise NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused") from cause  # type: ignore[arg-type]
         except NewConnectionError as error:
             return _wrapped(error)
 
@@ -693,7 +694,7 @@ def _unresolvable():
         raise socket.gaierror(-2, "Name or service not known")
     except socket.gaierror as cause:
         try:
-            raise NameResolutionError("portal.test", None, cause) from cause
+            raise NameResolutionError("portal.test", None, cause) from cause  # type: ignore[arg-type]
         except NameResolutionError as error:
             return _wrapped(error)
 
@@ -778,7 +779,7 @@ def test_a_rejected_login_does_not_read_the_version():
 
 
 def test_a_ca_path_that_does_not_exist_is_refused_before_any_request():
-    with pytest.raises(DocSpaceConfigError, match="ca_path /nonexistent/ca.pem does not exist"):
+    with pytest.raises(DocSpaceConfigError, match=r"ca_path /nonexistent/ca\.pem does not exist"):
         DocSpaceClient("https://portal.test", api_key=API_KEY, ca_path="/nonexistent/ca.pem", session=ScriptedSession([]))
 
 
