@@ -113,9 +113,10 @@ def runs(server: hostile.HostileServer) -> dict[str, harness.PlaybookRun]:  # py
     """The case playbook with the JSON callback and at -vvv, side by side."""
     tasks = [{"name": name, module: options, "ignore_errors": True} for name, module, options, _words in cases(server)]
     secrets = {**SECRETS, "url_with_password": f"http://admin:{URL_PASSWORD}@127.0.0.1:{closed_port()}/"}
-    jobs: list[dict[str, Any]] = [{"plays": play(tasks), "extra_vars": secrets, "label": "hostile cases"},
-            {"plays": play(tasks), "args": ("-vvv",), "json_results": False, "extra_vars": secrets,
-             "label": "hostile cases -vvv"}]
+    jobs: list[dict[str, Any]] = [
+        {"plays": play(tasks), "extra_vars": secrets, "label": "hostile cases"},
+        {"plays": play(tasks), "args": ("-vvv",), "json_results": False, "extra_vars": secrets,
+         "label": "hostile cases -vvv"}]
     return dict(zip(("json", "-vvv"), harness.run_parallel(jobs)))
 
 
