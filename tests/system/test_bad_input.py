@@ -69,7 +69,7 @@ CASES = [
     Case("sender without domain", SETTINGS, {"sender_address": "noreply@"}, ("is not an e-mail address",)),
     Case("sender with a blank", SETTINGS, {"sender_address": "no reply@example.test"}, ("is not an e-mail address",)),
     Case("sender as a display form", SETTINGS, {"sender_address": "Mailer <noreply@example.test>"},
-         ("is not an e-mail address",)),
+         ("use sender_address: noreply@example.test and sender_display_name: Mailer",)),
     Case("sender of 256 characters", SETTINGS, {"sender_address": "a" * 240 + "@example.test.test"},
          ("is not an e-mail address",)),
     # --- bad URLs --------------------------------------------------------------------------------------
