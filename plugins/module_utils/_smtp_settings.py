@@ -299,8 +299,8 @@ def _read_field(setting: Field, value: Any) -> Any:
         return int(value)
     if isinstance(value, setting.kind) and not (setting.kind is int and isinstance(value, bool)):
         return value
-    raise UnexpectedAnswer(f"{setting.dto_key} is {_json_type(value)} {_shown_answer(value)}, "
-                           f"not {_JSON_NAMES[setting.kind]}")
+    # The value itself is not shown: a hostile answer could carry anything, a secret included.
+    raise UnexpectedAnswer(f"{setting.dto_key} is {_json_type(value)}, not {_JSON_NAMES[setting.kind]}")
 
 
 _JSON_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
@@ -315,12 +315,6 @@ def _json_type(value: Any) -> str:
         if isinstance(value, kind):
             return name
     return type(value).__name__
-
-
-def _shown_answer(value: Any) -> str:
-    """A value from DocSpace's answer as a message shows it (short: the answer may be hostile)."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def compared(settings: dict[str, Any]) -> dict[str, Any]:

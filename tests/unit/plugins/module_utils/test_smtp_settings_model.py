@@ -200,16 +200,22 @@ def test_cloud_empty_default_normalises_without_crashing():
     (None, "the settings are null, not an object"),
     ([], "the settings are a list, not an object"),
     ("text", "the settings are a string, not an object"),
-    ({"enableAuth": "false"}, "enableAuth is a string 'false', not true or false"),
-    ({"port": float("nan")}, "port is a number nan, not a whole number"),
-    ({"port": float("inf")}, "port is a number inf, not a whole number"),
-    ({"port": True}, "port is a boolean True, not a whole number"),
-    ({"host": {"nested": {}}}, "host is an object {'nested': {}}, not a string"),
+    ({"enableAuth": "false"}, "enableAuth is a string, not true or false"),
+    ({"port": float("nan")}, "port is a number, not a whole number"),
+    ({"port": float("inf")}, "port is a number, not a whole number"),
+    ({"port": True}, "port is a boolean, not a whole number"),
+    ({"host": {"nested": {}}}, "host is an object, not a string"),
 ])
 def test_malformed_dto_is_refused_naming_the_field(answer, detail):
     with pytest.raises(model.UnexpectedAnswer) as refusal:
         model.normalize_dto(answer)
     assert f"is not what its API defines: {detail}. Check that base_url" in str(refusal.value)
+
+
+def test_a_malformed_value_is_not_repeated():
+    with pytest.raises(model.UnexpectedAnswer) as refusal:
+        model.normalize_dto({"enableAuth": SECRET})
+    assert SECRET not in str(refusal.value)
 
 
 def test_no_view_carries_a_password():

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The --diff examples of the README and the user guide are what ansible-core's default output shows."""
+"""(Controller context: it renders with ansible-core's default callback.) The --diff examples of the README and the user guide are what ansible-core's default output shows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 # The audit both documents show: a hand-edited display name, and an authenticated relay whose save would
 # send the password again.
 TASK = {"host": "smtp.example.com", "port": 587, "enable_ssl": True, "sender_address": "docspace@example.com",
