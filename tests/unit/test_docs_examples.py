@@ -3,7 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""(Controller context: it renders with ansible-core's default callback.) The --diff examples of the README and the user guide are what ansible-core's default output shows."""
+"""The --diff examples of the README and the user guide are what ansible-core's default output shows.
+
+(Controller context: it renders with ansible-core's default callback.)
+"""
 
 from __future__ import annotations
 
