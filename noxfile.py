@@ -211,6 +211,13 @@ def packaging(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/packaging", *session.posargs)
 
 
+@nox.session(name="build-import-check", python=DEFAULT_PYTHON, tags=["gates"])
+def build_import_check(session: nox.Session) -> None:
+    """Build the artifact and run galaxy-importer on it (gates.py gate_importer says why not antsibull-nox's)."""
+    session.install(*requirements("gates", "importer"))
+    gate(session, "importer")
+
+
 @nox.session(python=DEFAULT_PYTHON, tags=["gates"])
 def ee(session: nox.Session) -> None:
     """ansible-builder introspect and create for an EE with the artifact (antsibull-nox's ee-check needs containers)."""
