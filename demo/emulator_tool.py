@@ -54,10 +54,18 @@ def relay_vars(info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def connection_vars(portal: dict[str, Any]) -> dict[str, Any]:
+    """The role's connection variables for one portal: its admin's API key, or the login before DocSpace 3.1."""
+    if portal["admin"].get("api_key"):
+        return {"docspace_base_url": portal["base_url"], "docspace_api_key": portal["admin"]["api_key"]}
+    return {"docspace_base_url": portal["base_url"], "docspace_auth_username": portal["admin"]["email"],
+            "docspace_auth_password": portal["admin"]["password"]}
+
+
 def write_inventory(info: dict[str, Any], out: str) -> None:
     """One inventory host per portal, with the role's connection variables; the relay as group variables."""
     hosts = {
-        portal["name"]: {"docspace_base_url": portal["base_url"], "docspace_api_key": portal["admin"]["api_key"]}
+        portal["name"]: connection_vars(portal)
         for portal in info["portals"]
     }
     inventory = {"docspace_portals": {"hosts": hosts, "vars": relay_vars(info)}}

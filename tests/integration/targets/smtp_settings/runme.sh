@@ -23,10 +23,11 @@ for emulator in (config.get("docspace_emulator"), config.get("docspace_emulator_
     if not emulator:
         continue
     for portal in emulator["portals"]:
-        for who in ("admin", "user"):
-            print(portal[who]["password"])
-            print(portal[who]["api_key"])
-        print(portal["readonly_api_key"])
+        # Portals of DocSpace versions before 3.1 have no API keys (null in the info file).
+        keys = [portal[who]["api_key"] for who in ("admin", "user")] + [portal["readonly_api_key"]]
+        for secret in [portal["admin"]["password"], portal["user"]["password"], *keys]:
+            if secret:
+                print(secret)
     for account in emulator["smtp"]["accounts"]:
         print(account["password"])
 with open(sys.argv[2]) as playbook:
