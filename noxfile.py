@@ -157,7 +157,8 @@ def system(session: nox.Session) -> None:
     """ansible-playbook runs against the emulator (pytest, tests/system), from a collection tree."""
     install_core(session)
     with collection_tree(session) as collection, session.chdir(collection):
-        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/system", *session.posargs,
+        # -rs: a skipped test (no browser, no live portal configured) says why in the summary.
+        session.run("python", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/system", *session.posargs,
                     env={"PYTHONPATH": os.pathsep.join(str(collection / "tests" / sub) for sub in ("emulator", "."))})
 
 
