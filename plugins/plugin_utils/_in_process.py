@@ -34,7 +34,10 @@ from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action.normal import ActionModule as NormalActionModule
 from ansible.utils.display import Display
-from ansible.vars.clean import remove_internal_keys
+try:  # ansible-core 2.17 and 2.19; 2.21 parses a module's answer into a UnifiedTaskResult that cleans itself
+    from ansible.vars.clean import remove_internal_keys
+except ImportError:
+    remove_internal_keys = None
 
 try:  # ansible-core 2.19 and later: data tagging, serialization profiles and the AnsiballZ loader
     from ansible.module_utils import _internal as module_internal
@@ -231,12 +234,15 @@ class DocSpaceAction(NormalActionModule):
         display.vvv(f"Running module {self.module} in the worker process (set {SWITCH}=false to ship it)")
         res = run_module(f"{COLLECTION_MODULES}.{self.module}", encode_module_args(module_args),
                          environment)
-        data = self._parse_result(res)
-        data.pop("_ansible_suppress_tmpdir_delete", None)
-        remove_internal_keys(data)
-        return data
+        parsed = self._parse_result(res)
+        if remove_internal_keys is None:  # ansible-core 2.21+: the steps ActionBase._execute_module takes there
+            parsed.remove_internal_keys()
+            return parsed.as_result_dict(for_round_trip=True)
+        parsed.pop("_ansible_suppress_tmpdir_delete", None)
+        remove_internal_keys(parsed)
+        return parsed
 
-    def _parse_result(self, res: dict[str, Any]) -> dict[str, Any]:
+    def _parse_result(self, res: dict[str, Any]) -> Any:
         """ActionBase._parse_returned_data of this ansible-core (2.19 added the serialization profile)."""
         if _loader is not None:
             return self._parse_returned_data(res, SERIALIZATION_PROFILE)

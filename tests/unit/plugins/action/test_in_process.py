@@ -83,7 +83,9 @@ def test_a_failing_module_prints_its_result_and_exits_1() -> None:
     result = json.loads(res["stdout"])
     assert result["failed"] is True
     assert result["msg"] == "missing required arguments: base_url"
-    assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    # ansible-core 2.17 and 2.19 echo the options as `invocation` (2.21 leaves it out of a failure): masked.
+    if "invocation" in result:
+        assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert API_KEY not in res["stdout"]
 
 
@@ -126,13 +128,13 @@ def test_execute_module_in_process_returns_the_parsed_result(monkeypatch: pytest
     def fake_run_module(module_fqn: str, json_params: bytes, environment: dict[str, str]) -> dict[str, Any]:
         seen.update(fqn=module_fqn, args=json.loads(json_params)["ANSIBLE_MODULE_ARGS"], env=environment)
         return {"rc": 0, "stderr": "",
-                "stdout": json.dumps({"changed": False, "settings": {}, "_ansible_no_log": False, "warnings": []})}
+                "stdout": json.dumps({"changed": False, "settings": {}, "warnings": []})}
 
     monkeypatch.setattr(_in_process, "run_module", fake_run_module)
     action = _action()
-    action._parse_returned_data = lambda res, *profile: json.loads(res["stdout"])
     result = action._execute_module(task_vars={})
     assert seen["fqn"] == INFO_FQN
     assert seen["args"]["_ansible_check_mode"] is False and seen["args"]["api_key"] == API_KEY
     assert seen["env"] == {"DOCSPACE_UNIT_MARK": "from the task"}
-    assert result == {"changed": False, "settings": {}}
+    # Parsed by this ansible-core's own code, which adds its bookkeeping keys (_ansible_parsed, failed) by version.
+    assert result["changed"] is False and result["settings"] == {} and not result.get("warnings")

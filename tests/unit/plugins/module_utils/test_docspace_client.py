@@ -515,7 +515,10 @@ def test_url_credentials_stay_hidden_when_ansible_core_rejects_the_options(args,
     with _module_args({"base_url": "http://admin:url-pw-Xq81Lm@portal.test/", **args}), pytest.raises(SystemExit):
         DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
     result = json.loads(capsys.readouterr().out)
-    assert result["failed"] and result["invocation"]["module_args"]["base_url"]
+    assert result["failed"]
+    # ansible-core 2.17 and 2.19 echo the options as `invocation` here (2.21 leaves it out): base_url masked.
+    if "invocation" in result:
+        assert "portal.test" in result["invocation"]["module_args"]["base_url"]
     assert "url-pw-Xq81Lm" not in json.dumps(result)
 
 
