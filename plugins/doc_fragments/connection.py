@@ -29,6 +29,8 @@ options:
     description:
       - A DocSpace API key (personal access token, it starts with V(sk-)) of a DocSpace owner or admin,
         sent as an C(Authorization) header with the C(Bearer) scheme. Reading needs read scope; writing needs write scope.
+      - API keys exist from DocSpace 3.1 on; older servers answer them with HTTP 401, and the error says so.
+        Log in with O(auth_username) and O(auth_password) there, which works from DocSpace 2.0 on.
       - Mutually exclusive with O(auth_username) and O(auth_password); one of O(api_key) or
         O(auth_username) is required.
       - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
