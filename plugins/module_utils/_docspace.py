@@ -401,16 +401,12 @@ class DocSpaceClient:
                    ca_path=params.get("ca_path"), timeout=30 if timeout is None else timeout, **kwargs)
 
     @classmethod
-    def from_module(cls, module: Any, params: dict[str, Any] | None = None, **kwargs: Any) -> "DocSpaceClient":
-        """Build a client from module.params (or params) and pass its warnings to module.warn."""
-        client = cls.from_params(module.params if params is None else params, **kwargs)
+    def from_module(cls, module: Any, **kwargs: Any) -> "DocSpaceClient":
+        """Build a client from module.params and pass its warnings to module.warn."""
+        client = cls.from_params(module.params, **kwargs)
         for warning in client.warnings:
             module.warn(warning)
         return client
-
-    def add_secret(self, value: str | None) -> None:
-        """Mask value in every message from now on (e.g. an SMTP password the request body carries)."""
-        self.secrets.add(value)
 
     def _option_warnings(self, validate_certs: bool, ca_path: str | None) -> list[str]:
         """What the options do that the user may not expect."""
@@ -424,31 +420,25 @@ class DocSpaceClient:
                             "cross the network in clear text; use https://")
         return warnings
 
-    def get(self, path: str, retry: bool = True, fields: Mapping[str, Any] | None = None) -> Reply:
-        """GET path; retried on transient failures unless retry is False; `fields` as in call()."""
-        return self.call("GET", path, retry=retry, fields=fields)
+    def get(self, path: str, retry: bool = True) -> Reply:
+        """GET path; retried on transient failures unless retry is False."""
+        return self.call("GET", path, retry=retry)
 
-    def post(self, path: str, body: dict[str, Any], retry: bool = True,
-             fields: Mapping[str, Any] | None = None) -> Reply:
+    def post(self, path: str, body: dict[str, Any], retry: bool = True) -> Reply:
         """POST a JSON body to path."""
-        return self.call("POST", path, body=body, retry=retry, fields=fields)
+        return self.call("POST", path, body=body, retry=retry)
 
-    def delete(self, path: str, retry: bool = True, fields: Mapping[str, Any] | None = None) -> Reply:
+    def delete(self, path: str, retry: bool = True) -> Reply:
         """DELETE path."""
-        return self.call("DELETE", path, retry=retry, fields=fields)
+        return self.call("DELETE", path, retry=retry)
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None, retry: bool = True,
-             fields: Mapping[str, Any] | None = None) -> Reply:
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None, retry: bool = True) -> Reply:
         """Send one authenticated API call and unwrap the envelope, or raise a DocSpaceError.
 
-        With `fields` ({name: type or tuple of types}), `response` must be a JSON object whose listed fields,
-        where present and not null, have those types (see checked_object).
+        The types inside `response` are checked by whoever reads it (the settings model's normalize_dto).
         """
         headers = {"Authorization": self._authorization()}
-        reply = self._exchange(method, path, body, headers, retry)
-        if fields is not None:
-            checked_object(reply.response, fields, f"{method} {path}")
-        return reply
+        return self._exchange(method, path, body, headers, retry)
 
     def _authorization(self) -> str:
         """The Authorization header: the API key, or the token of a login made on first use."""
@@ -796,39 +786,6 @@ def _nesting_depth(text: str) -> int:
         elif char in "]}":
             depth -= 1
     return deepest
-
-
-TYPE_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
-              dict: "a JSON object", list: "a JSON array"}
-
-
-def checked_object(value: Any, fields: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """Return value if it is a JSON object whose listed fields, when present and not null, have the given types.
-
-    fields maps a DTO key to a type or a tuple of types (bool, int, float, str, dict, list); bool is never
-    taken for int. Raises DocSpaceResponseError naming the field and what the API defines.
-    """
-    if not isinstance(value, dict):
-        raise DocSpaceResponseError(f"DocSpace answered {where} with {_json_kind(value)} where the API defines "
-                                    "a JSON object", method=where.split(" ")[0], path=where.split(" ", 1)[-1])
-    for key, expected in fields.items():
-        found = value.get(key)
-        types = expected if isinstance(expected, tuple) else (expected,)
-        if found is not None and not _has_type(found, types):
-            wanted = " or ".join(TYPE_WORDS.get(kind, kind.__name__) for kind in types)
-            raise DocSpaceResponseError(f"DocSpace answered {where} with \"{key}\" as {_json_kind(found)} where the "
-                                        f"API defines {wanted}", method=where.split(" ")[0],
-                                        path=where.split(" ", 1)[-1])
-    return value
-
-
-def _has_type(value: Any, types: tuple[type, ...]) -> bool:
-    """isinstance, except that true/false is no number."""
-    if isinstance(value, bool):
-        return bool in types
-    if isinstance(value, int) and float in types:
-        return True
-    return isinstance(value, types)
 
 
 def _is_int(value: Any) -> bool:

@@ -67,6 +67,7 @@ FIELDS_BY_OPTION = {setting.option: setting for setting in FIELDS}
 OPTION_FIELDS = tuple(setting for setting in FIELDS if not setting.read_only)
 COMPARED_FIELDS = tuple(setting.option for setting in FIELDS if setting.compared)
 SETTINGS_KEYS = tuple(setting.option for setting in FIELDS if setting.shown)
+SECRET_DTO_KEYS = frozenset(setting.dto_key for setting in FIELDS if setting.secret)
 
 DEFAULT_PORT = FIELDS_BY_OPTION["port"].default
 DEFAULT_SENDER_DISPLAY_NAME = FIELDS_BY_OPTION["sender_display_name"].default
@@ -371,7 +372,7 @@ def request_body(params: dict[str, Any]) -> dict[str, Any]:
 
 def predict_saved(body: dict[str, Any]) -> dict[str, Any]:
     """The settings view DocSpace's answer to saving body will show (what check mode reports)."""
-    answer = {key: value for key, value in body.items() if not _is_secret_key(key)}
+    answer = {key: value for key, value in body.items() if key not in SECRET_DTO_KEYS}
     # The answer echoes the request, except for what DocSpace does not store (useNtlm): that is exactly why
     # such a field is not compared, and it reads back as its default. Credentials without auth are dropped
     # by normalize_dto.
@@ -380,10 +381,6 @@ def predict_saved(body: dict[str, Any]) -> dict[str, Any]:
             answer[setting.dto_key] = setting.default
     answer[FIELDS_BY_OPTION["is_default"].dto_key] = False
     return normalize_dto(answer)
-
-
-def _is_secret_key(dto_key: str) -> bool:
-    return any(setting.secret and setting.dto_key == dto_key for setting in FIELDS)
 
 
 def predict_reset() -> dict[str, Any]:

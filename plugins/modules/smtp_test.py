@@ -259,7 +259,7 @@ def main() -> None:
         if module.check_mode:
             normalize_base_url(params["base_url"])  # a wrong base_url still fails, without a request
             module.exit_json(msg="check mode: no test mail sent", **result)
-        client = DocSpaceClient.from_module(module, params)
+        client = DocSpaceClient.from_module(module)
         result["operation"] = run_test(client, params, started)
     except DocSpaceError as error:
         failure = {"operation": getattr(error, "operation", None),

@@ -19,7 +19,7 @@ import requests
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     LOGIN_PATH, VERSION_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError,
-    DocSpaceModule, DocSpaceResponseError, DocSpaceTransportError, checked_object, connection_argument_spec,
+    DocSpaceModule, DocSpaceResponseError, DocSpaceTransportError, connection_argument_spec,
     connection_module_kwargs, environment_proxy, normalize_base_url, open_session, prepare_module)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
@@ -577,28 +577,6 @@ def test_hostile_json_is_refused_in_words(text, words):
     with pytest.raises(DocSpaceError) as caught:
         client.get(SETTINGS_PATH)
     assert words in str(caught.value) and "HTTP 200" in str(caught.value)
-
-
-DTO_TYPES = {"host": str, "port": (int, str), "enableAuth": bool}
-
-
-@pytest.mark.parametrize("response, words", [
-    ({"host": "smtp.test", "enableAuth": "false"}, '"enableAuth" as a string (5 characters) where the API defines true or false'),
-    ({"host": "smtp.test", "port": True}, '"port" as true/false where the API defines a whole number or a string'),
-    (["smtp.test"], "an array (1 items) where the API defines a JSON object"),
-    ("smtp.test", "a string (9 characters) where the API defines a JSON object"),
-    (None, "null where the API defines a JSON object"),
-], ids=["string-boolean", "boolean-port", "list", "string", "null"])
-def test_a_response_of_the_wrong_type_names_the_field(response, words):
-    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, envelope(response))])
-    with pytest.raises(DocSpaceResponseError) as caught:
-        client.get(SETTINGS_PATH, fields=DTO_TYPES)
-    assert str(caught.value) == f"DocSpace answered GET {SETTINGS_PATH} with {words}"
-
-
-def test_checked_object_accepts_what_the_api_defines():
-    value = {"host": "smtp.test", "port": 25, "enableAuth": False, "extra": [1]}
-    assert checked_object(value, DTO_TYPES, "GET /x") is value
 
 
 # ---------------------------------------------------------------- option echoes
