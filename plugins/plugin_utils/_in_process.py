@@ -43,9 +43,9 @@ try:  # ansible-core 2.19 and later: data tagging, serialization profiles and th
     from ansible.module_utils import _internal as module_internal
     from ansible.module_utils._internal import _traceback
     from ansible.module_utils._internal._ansiballz import _loader
-    from ansible.module_utils.common.json import Direction, get_module_encoder
+    from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
 except ImportError:  # ansible-core 2.17 and 2.18
-    module_internal = _traceback = _loader = Direction = get_module_encoder = None
+    module_internal = _traceback = _loader = Direction = get_module_decoder = get_module_encoder = None
     from ansible.module_utils.common.json import AnsibleJSONEncoder
 else:
     AnsibleJSONEncoder = None
@@ -58,12 +58,14 @@ COLLECTION_MODULES = "ansible_collections.onlyoffice.docspace.plugins.modules"
 # (executor/module_common.py, _DEFAULT_LEGACY_METADATA).
 SERIALIZATION_PROFILE = "legacy"
 LOCAL_TRANSPORTS = frozenset(("local",))
-# What every module imports; requests alone takes ~50 ms to import.
-SHARED_MODULE_UTILS = ("ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace",)
+# What the modules import: requests alone takes ~50 ms to import, the settings model ~4 ms (its regular
+# expressions and dataclasses), per worker that imports them.
+MODULE_UTILS = tuple(f"ansible_collections.onlyoffice.docspace.plugins.module_utils.{name}"
+                     for name in ("_docspace", "_smtp_settings", "_smtp_test"))
 
 
-def preload(module_utils: tuple[str, ...] = SHARED_MODULE_UTILS) -> None:
-    """Import the module_utils the modules need once, in the process that loads the action plugin.
+def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
+    """Import once, in the process that loads the action plugin, what each task would otherwise import again.
 
     ansible-core's strategy loads the action class in the main process before it forks a worker per task and
     host, so what is imported here is imported once per run rather than once per task. Not the module files
@@ -74,6 +76,12 @@ def preload(module_utils: tuple[str, ...] = SHARED_MODULE_UTILS) -> None:
             importlib.import_module(name)
         except Exception:  # pylint: disable=broad-except  # the module itself reports a broken import
             pass
+    if get_module_encoder is not None:
+        # ansible-core 2.19+ imports a serialization profile (a module of dataclasses) on its first use:
+        # the arguments' encoding, the module's decoding and its answer's, ~2 ms a task.
+        for direction in Direction:
+            get_module_encoder(SERIALIZATION_PROFILE, direction)
+            get_module_decoder(SERIALIZATION_PROFILE, direction)
 
 
 def in_process_enabled(environ: dict[str, str] | None = None) -> bool:

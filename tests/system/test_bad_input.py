@@ -97,6 +97,8 @@ CASES = [
     Case("role: api key and login together", ROLE,
          {"docspace_auth_username": "admin@example.test", "docspace_auth_password": "admin-pw-Kq2Wc7Rb"},
          ("not both",)),
+    Case("role: login without its password", ROLE, {"docspace_api_key": UNSET, "docspace_auth_username": "admin@example.test"},
+         ("required together", "docspace_auth_username, docspace_auth_password")),
     Case("role: bad sender address", ROLE, {"docspace_smtp_sender_address": "not-an-address"},
          ("is not an e-mail address",)),
     # The module's own checks, said by the role in its variable names.

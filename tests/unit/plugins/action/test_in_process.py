@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import locale
 import os
+from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -138,3 +139,22 @@ def test_execute_module_in_process_returns_the_parsed_result(monkeypatch: pytest
     assert seen["env"] == {"DOCSPACE_UNIT_MARK": "from the task"}
     # Parsed by this ansible-core's own code, which adds its bookkeeping keys (_ansible_parsed, failed) by version.
     assert result["changed"] is False and result["settings"] == {} and not result.get("warnings")
+
+
+def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the strategy's import of the action plugin loads is inherited by every forked worker."""
+    imported: list[str] = []
+    profiles: list[tuple[str, Any]] = []
+    monkeypatch.setattr(_in_process.importlib, "import_module", imported.append)
+    if _in_process.get_module_encoder is not None:
+        monkeypatch.setattr(_in_process, "get_module_encoder", lambda *args: profiles.append(("encoder", *args)))
+        monkeypatch.setattr(_in_process, "get_module_decoder", lambda *args: profiles.append(("decoder", *args)))
+    _in_process.preload()
+    # Every module_utils file of the collection, so that a new one is not imported again by every task.
+    module_utils = Path(_in_process.__file__).parents[1] / "module_utils"
+    package = "ansible_collections.onlyoffice.docspace.plugins.module_utils"
+    assert sorted(imported) == sorted(f"{package}.{path.stem}" for path in module_utils.glob("_*.py"))
+    if _in_process.get_module_encoder is not None:  # ansible-core 2.19+: both directions, both ways
+        assert {(kind, direction) for kind, _profile, direction in profiles} == {
+            (kind, direction) for kind in ("encoder", "decoder") for direction in _in_process.Direction}
+        assert {profile for _kind, profile, _direction in profiles} == {"legacy"}
