@@ -12,7 +12,7 @@ operation's cost is the time from its start to the next operation's start (bench
 first cycle is a warm-up, ratios are medians of per-cycle ratios.
 Fleet: the role's audit (--check --diff, --forks 20) over N portals in each path, one GET per portal and no
 write checked on the emulator's request logs; the role's own per-host tasks (argument validation, the
-cross-variable check) are reported from the per-task spans.
+skipped test) are reported from the per-task spans.
 
 Run with the benchmark's virtualenv, on a collection laid out as `nox -s bench` lays it out (tests/docspace_harness/collection.py):
     python bench/in_process.py --collections-root BUILD [--portals 100 1000] [--cycles 15] [--shipped-max 100]
