@@ -144,7 +144,7 @@ def test_execute_module_in_process_returns_the_parsed_result(monkeypatch: pytest
 def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the strategy's import of the action plugin loads is inherited by every forked worker."""
     imported: list[str] = []
-    profiles: list[tuple[str, Any]] = []
+    profiles: list[tuple[Any, ...]] = []
     monkeypatch.setattr(_in_process.importlib, "import_module", imported.append)
     if _in_process.get_module_encoder is not None:
         monkeypatch.setattr(_in_process, "get_module_encoder", lambda *args: profiles.append(("encoder", *args)))
