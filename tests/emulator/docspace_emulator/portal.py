@@ -4,8 +4,9 @@ import math
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any, Deque, Dict, Iterator, List, Optional
 
 from .auth import Credentials
 from .faults import FaultRule, FaultTable, parse_rule
@@ -90,6 +91,11 @@ class Portal:
         self._lock = threading.RLock()
         self._stored: Optional[StoredSmtp] = None
         self._rate: Dict[str, Deque[float]] = {}
+        # API requests being answered, and how many resets there were: a reset cuts delay faults short and
+        # waits for the requests in flight, so that nothing of an earlier test lands on the fresh portal.
+        self._flight = threading.Condition()
+        self._in_flight = 0
+        self._resets = 0
 
     # -- identities ---------------------------------------------------------------------------------
 
@@ -266,8 +272,40 @@ class Portal:
         job = self.installation.peek(self.name)
         return job.state() if job is not None else None
 
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Around the answer to one API request, which a reset then waits for."""
+        with self._flight:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight:
+                self._in_flight -= 1
+                self._flight.notify_all()
+
+    def wait_out(self, seconds: float, stopping: threading.Event) -> bool:
+        """A delay fault's wait; False when a reset cut it short (the request then takes no effect)."""
+        deadline = time.monotonic() + seconds
+        with self._flight:
+            resets = self._resets
+            while self._resets == resets and not stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                # Short waits, because the emulator's shutdown sets an event, not this condition.
+                self._flight.wait(min(left, 0.1))
+            return self._resets == resets
+
     def reset(self) -> None:
-        """Back to the initial state: default settings, no job, empty log/mailbox, no faults, initial config."""
+        """Back to the initial state: default settings, no job, empty log/mailbox, no faults, initial config.
+
+        Delayed requests still waiting are dropped unanswered; requests being answered finish first (10 s at most).
+        """
+        with self._flight:
+            self._resets += 1
+            self._flight.notify_all()
+            self._flight.wait_for(lambda: self._in_flight == 0, timeout=10)
         # First the jobs, so that no mail of theirs arrives after the mailbox was emptied.
         self.cancel_jobs()
         with self._lock:

@@ -157,18 +157,20 @@ class _Handler(BaseHTTPRequestHandler):
         if control.is_control(request.path):
             self._send(control.handle(self.server.emu, portal, request))
             return
-        rule = portal.faults.take(request.method, request.path)
-        if rule is not None and rule.kind == "delay":
-            # Answer normally after the delay; an emulator shutdown cuts the wait short.
-            self.server.emu.stopping.wait(rule.delay)
-        if rule is not None and rule.kind != "delay" and not rule.process:
-            response = fault_response(rule)
-        else:
-            response = api.handle(portal, request)
-            if rule is not None and rule.kind != "delay":
-                response = fault_response(rule)  # the request took effect, its answer is lost
-        portal.log.add(request.method, request.path, request.query, request.headers, request.body,
-                       None if response.drop else response.status, rule.kind if rule else None)
+        with portal.serving():
+            rule = portal.faults.take(request.method, request.path)
+            # After a delay the answer is normal; an emulator shutdown cuts the wait short, a reset drops it.
+            if rule is not None and rule.kind == "delay" and not portal.wait_out(rule.delay, self.server.emu.stopping):
+                self._send(Response(status=0, drop=True))
+                return
+            if rule is not None and rule.kind != "delay" and not rule.process:
+                response = fault_response(rule)
+            else:
+                response = api.handle(portal, request)
+                if rule is not None and rule.kind != "delay":
+                    response = fault_response(rule)  # the request took effect, its answer is lost
+            portal.log.add(request.method, request.path, request.query, request.headers, request.body,
+                           None if response.drop else response.status, rule.kind if rule else None)
         self._send(response)
 
     def _send(self, response: Response) -> None:

@@ -50,6 +50,16 @@ def test_delay_longer_than_client_timeout(admin: Api, portal) -> None:
         admin.get(timeout=0.3)
 
 
+def test_a_reset_drops_a_delayed_save(admin: Api, portal) -> None:
+    """A save still in its delay when the portal is reset never lands on the fresh portal."""
+    portal.add_fault(kind="delay", delay=1.0, method="POST", path=SMTP)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        admin.post(VALID, timeout=0.3)
+    portal.reset()
+    time.sleep(1.0)  # past the end of the delay, when the save would have landed
+    assert portal.requests() == [] and admin.get().json()["response"]["host"] != VALID["host"]
+
+
 def test_drop_fault(admin: Api, portal) -> None:
     portal.add_fault(kind="drop")
     with pytest.raises(requests.exceptions.ConnectionError):
