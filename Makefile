@@ -5,8 +5,18 @@ NOX_VENV := .venv/nox
 NOX := $(NOX_VENV)/bin/nox
 .PHONY: test demo sanity units emulator-tests integration system lint gates matrix bench emulator sessions clean
 
-test: $(NOX)           ## every check CI runs (= .ci/run)
-	$(NOX)
+# bash, for pipefail in the lanes' recipe.
+SHELL := bash
+LANES := matrix checks
+.PHONY: $(addprefix lane-,$(LANES))
+
+test: $(NOX)           ## every check CI runs (= .ci/run): noxfile.py's two lanes side by side
+	@mkdir -p .nox
+	@echo "make test: lanes $(LANES) run side by side; each one's output follows when it ends (live: tail -f .nox/lane-*.log)"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(addprefix lane-,$(LANES))
+
+lane-%: $(NOX)
+	set -o pipefail; $(NOX) -s lane-$* 2>&1 | tee .nox/lane-$*.log
 
 demo: $(NOX)           ## the role against the bundled emulator, with a test mail and a check-mode audit
 	$(NOX) -s demo
