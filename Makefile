@@ -15,7 +15,7 @@ test: $(NOX)           ## every check CI runs (= .ci/run): noxfile.py's two lane
 	@echo "make test: lanes $(LANES) run side by side; each one's output follows when it ends (live: tail -f .nox/lane-*.log)"
 	@$(MAKE) --no-print-directory -j2 --output-sync=target $(addprefix lane-,$(LANES))
 
-lane-%: $(NOX)
+$(addprefix lane-,$(LANES)): lane-%: $(NOX)
 	set -o pipefail; $(NOX) -s lane-$* 2>&1 | tee .nox/lane-$*.log
 
 demo: $(NOX)           ## the role against the bundled emulator, with a test mail and a check-mode audit
