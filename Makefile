@@ -16,7 +16,7 @@ test: $(NOX)           ## every check CI runs (= .ci/run): noxfile.py's two lane
 	@$(MAKE) --no-print-directory -j2 --output-sync=target $(addprefix lane-,$(LANES))
 
 $(addprefix lane-,$(LANES)): lane-%: $(NOX)
-	set -o pipefail; $(NOX) -s lane-$* 2>&1 | tee .nox/lane-$*.log
+	set -o pipefail; DOCSPACE_LANE=$* $(NOX) 2>&1 | tee .nox/lane-$*.log
 
 demo: $(NOX)           ## the role against the bundled emulator, with a test mail and a check-mode audit
 	$(NOX) -s demo

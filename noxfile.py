@@ -54,12 +54,13 @@ TEST_SESSIONS = [
     "docs-check", "ansible-lint", "artifact", "packaging", "build-import-check", "ee",
     *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
 ]
-nox.options.sessions = TEST_SESSIONS
 # `make test` runs two lanes side by side, one per core of the 2-core CI machine (an ansible-playbook run keeps
 # one core busy): the matrix of ansible-test sessions, and the rest. Together they are TEST_SESSIONS.
+# DOCSPACE_LANE=<lane> makes a lane what `nox` runs, so that nox still resolves each session's prerequisites.
 MATRIX_LANE = [session for session in TEST_SESSIONS if session.startswith("integration-")
-               or session.startswith(("sanity-", "units-")) and not session.endswith(DEFAULT)]
+               or (session.startswith(("sanity-", "units-")) and not session.endswith(DEFAULT))]
 LANES = {"matrix": MATRIX_LANE, "checks": [session for session in TEST_SESSIONS if session not in MATRIX_LANE]}
+nox.options.sessions = LANES[os.environ["DOCSPACE_LANE"]] if os.environ.get("DOCSPACE_LANE") else TEST_SESSIONS
 
 
 def interpreter(version: str) -> str:
@@ -147,19 +148,6 @@ def add_matrix_sessions() -> None:
 
 
 add_matrix_sessions()
-
-
-def add_lane_sessions() -> None:
-    """lane-<name>: the sessions of one lane, one after the other (make test runs the lanes at once)."""
-    for lane, sessions in LANES.items():
-        def run(session: nox.Session, sessions: list[str] = sessions) -> None:
-            for name in sessions:
-                session.notify(name)
-        run.__doc__ = f"make test's {lane} lane: {', '.join(sessions)}"
-        nox.session(name=f"lane-{lane}", python=False, default=False)(run)
-
-
-add_lane_sessions()
 
 
 @nox.session(name="emulator-tests", python=DEFAULT_PYTHON)
