@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # docspa
 # pylint: disable=wrong-import-position  # the path above makes the package importable from any cwd
 from docspace_bench import fleet
 from docspace_harness.emulator import EmulatorProcess, Portal
-from docspace_bench.fixtures import connection, control_task, smtp_config, to_dto
+from docspace_bench.fixtures import EMULATOR_ACTIONS, connection, control_tasks, smtp_config, to_dto
 from docspace_harness.playbook import Ansible
 
 PATHS = {"in-process": {}, "shipped": {"DOCSPACE_IN_PROCESS": "false"}}
@@ -46,7 +46,7 @@ FLEET_GOALS = {100: 8.0, 1000: 80.0}
 def _cycle_plays(info: dict[str, Any], portal: Portal, cycles: int) -> list[dict[str, Any]]:
     ops: dict[str, dict[str, Any]] = {PING: {"ansible.builtin.ping": {}}, DEBUG: {"ansible.builtin.debug": {"msg": "hello"}},
                                       OURS: {"onlyoffice.docspace.smtp_settings": {**connection(portal), **smtp_config(info, "A")}}}
-    tasks = [control_task(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))]
+    tasks = control_tasks(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))
     for cycle in range(cycles):
         tasks += [{"name": f"op c{cycle} {name}", **op} for name, op in ops.items()]
     tasks.append({"name": "op end", "ansible.builtin.debug": {"msg": "end"}})
@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "in-process.json")
     options = parser.parse_args()
     ansible = Ansible(options.collections_root.resolve(), env={
-        "ANSIBLE_ACTION_PLUGINS": str(Path(__file__).resolve().parent / "action_plugins"),
+        "ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS),
         "ANSIBLE_DEPRECATION_WARNINGS": "false"})
     started = time.monotonic()
     results: dict[str, Any] = {"meta": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # docspa
 
 # pylint: disable=wrong-import-position  # the path above makes the package importable from any cwd
 from docspace_bench import fleet, import_cost, report, requests_per_task, task_times, test_latency
+from docspace_bench.fixtures import EMULATOR_ACTIONS
 from docspace_harness.emulator import EmulatorProcess
 from docspace_harness.playbook import Ansible
 
@@ -78,7 +79,7 @@ def main() -> int:
     # The benchmark's own controller-side action (emulator set-up without a module run); no deprecation
     # warnings in the measured output.
     ansible = Ansible(options.collections_root.resolve(), env={
-        "ANSIBLE_ACTION_PLUGINS": str(Path(__file__).resolve().parent / "action_plugins"),
+        "ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS),
         "ANSIBLE_DEPRECATION_WARNINGS": "false"})
     started = time.monotonic()
     results: dict[str, Any] = {"meta": {

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from docspace_harness.emulator import Portal
@@ -44,12 +45,28 @@ def connection(portal: Portal) -> dict[str, Any]:
     return {"base_url": portal.base_url, "api_key": portal.api_key}
 
 
-def control_task(portal: Portal, name: str, **actions: Any) -> dict[str, Any]:
-    """A task that drives the emulator's control API in the controller (bench_emulator action, no module run).
+# emulator_request, the integration targets' action for the emulator's control API: no module run per call.
+EMULATOR_ACTIONS = Path(__file__).resolve().parents[2] / "tests" / "integration" / "targets" / "setup_emulator" / "action_plugins"
+CONTROL_STEPS = (("reset", "POST", "reset"), ("settings", "PUT", "settings"), ("config", "PUT", "config"),
+                 ("clear_log", "DELETE", "requests"), ("clear_mailbox", "DELETE", "mailbox"))
 
-    actions: reset / clear_log / clear_mailbox (bool), settings / config (dict), read (["requests", "mailbox"]).
+
+def control_tasks(portal: Portal, name: str, **actions: Any) -> list[dict[str, Any]]:
+    """Tasks that drive the emulator's control API in Ansible's worker, in the order of CONTROL_STEPS.
+
+    actions: reset / clear_log / clear_mailbox (true), settings / config (a dict, or None for settings: none stored),
+    read (["requests", "mailbox"]: one task each, named "<name> <what>", its document under "json").
     """
-    return {"name": name, "bench_emulator": {"base_url": portal.base_url, **actions}}
+    tasks = []
+    for action, method, path in CONTROL_STEPS:
+        if action in actions and actions[action] is not False:
+            request = {"url": f"{portal.base_url}/_emulator/{path}", "method": method}
+            if method == "PUT":
+                request["body"] = actions[action]
+            tasks.append({"name": f"{name} {action}", "emulator_request": request})
+    tasks += [{"name": f"{name} {what}", "emulator_request": {"url": f"{portal.base_url}/_emulator/{what}"}}
+              for what in actions.get("read", ())]
+    return tasks
 
 
 def uri_way(portal: Portal, config: dict[str, Any], tag: str) -> list[dict[str, Any]]:

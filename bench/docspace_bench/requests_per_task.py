@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docspace_harness.emulator import EmulatorProcess, Portal, count_requests
-from .fixtures import SETTINGS_PATH, connection, control_task, smtp_config, to_dto
+from .fixtures import SETTINGS_PATH, connection, control_tasks, smtp_config, to_dto
 from docspace_harness.playbook import Ansible
 
 GET = f"GET {SETTINGS_PATH}"
@@ -68,12 +68,12 @@ def _plays(portal: Portal, cases: list[Scenario]) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
     for index, case in enumerate(cases):
         stored = to_dto(case.stored_config) if case.stored_config else None
-        tasks.append(control_task(portal, f"setup {index}", reset=True, settings=stored, clear_log=True))
+        tasks += control_tasks(portal, f"setup {index}", reset=True, settings=stored, clear_log=True)
         measured = {"name": f"measure {index}", **case.task}
         if case.check_mode:
             measured["check_mode"] = True
         tasks.append(measured)
-        tasks.append(control_task(portal, f"log {index}", read=["requests"]))
+        tasks += control_tasks(portal, f"log {index}", read=["requests"])
     return [{"name": "requests per task", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
 
 
@@ -87,7 +87,7 @@ def measure(ansible: Ansible, emulator: EmulatorProcess) -> list[dict[str, Any]]
     rows = []
     for index, case in enumerate(cases):
         measured = run.named(f"measure {index}")[0]
-        log = run.named(f"log {index}")[0].result()["requests"]["requests"]
+        log = run.named(f"log {index} requests")[0].result()["json"]["requests"]
         observed = count_requests(log)
         met = None if case.expected is None else observed == case.expected
         rows.append({"scenario": case.name, "expected": case.expected, "observed": observed,

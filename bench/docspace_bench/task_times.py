@@ -20,7 +20,7 @@ import statistics
 from typing import Any, Callable
 
 from docspace_harness.emulator import EmulatorProcess, Portal
-from .fixtures import connection, control_task, smtp_config, to_dto, uri_way
+from .fixtures import connection, control_tasks, smtp_config, to_dto, uri_way
 from docspace_harness.playbook import Ansible
 
 Builder = Callable[[str], list[dict[str, Any]]]
@@ -54,7 +54,7 @@ def _named(tasks: list[dict[str, Any]], tag: str) -> list[dict[str, Any]]:
 
 
 def _plays(info: dict[str, Any], portal: Portal, cycles: int) -> list[dict[str, Any]]:
-    tasks = [control_task(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))]
+    tasks = control_tasks(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))
     for cycle in range(cycles):
         for index, build in enumerate(_variants(info, portal).values()):
             tasks.extend(build(f"c{cycle} v{index}"))

@@ -19,7 +19,7 @@ import statistics
 from typing import Any
 
 from docspace_harness.emulator import EmulatorProcess
-from .fixtures import connection, control_task, smtp_config, to_dto
+from .fixtures import connection, control_tasks, smtp_config, to_dto
 from docspace_harness.playbook import Ansible
 from .requests_per_task import STATUS, TRIGGER
 
@@ -29,21 +29,21 @@ MAX_STEP_DELAY = 0.3
 
 def _plays(emulator: EmulatorProcess, delays: list[float]) -> list[dict[str, Any]]:
     portal = emulator.portal(0)
-    tasks = [control_task(portal, "setup", reset=True, settings=to_dto(smtp_config(emulator.info)))]
+    tasks = control_tasks(portal, "setup", reset=True, settings=to_dto(smtp_config(emulator.info)))
     for index, delay in enumerate(delays):
         tasks += [
-            control_task(portal, f"setup {index}", config={"job_step_delay": delay}, clear_log=True,
-                         clear_mailbox=True),
+            *control_tasks(portal, f"setup {index}", config={"job_step_delay": delay}, clear_log=True,
+                           clear_mailbox=True),
             {"name": f"test {index}", "onlyoffice.docspace.smtp_test": connection(portal)},
-            control_task(portal, f"log {index}", read=["requests", "mailbox"]),
+            *control_tasks(portal, f"log {index}", read=["requests", "mailbox"]),
         ]
     return [{"name": "smtp_test latency", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
 
 
 def _one(run: Any, index: int, delay: float) -> dict[str, Any]:
     task = run.named(f"test {index}")[0]
-    read = run.named(f"log {index}")[0].result()
-    log, messages = read["requests"]["requests"], read["mailbox"]["messages"]
+    log = run.named(f"log {index} requests")[0].result()["json"]["requests"]
+    messages = run.named(f"log {index} mailbox")[0].result()["json"]["messages"]
     trigger = [r for r in log if f"{r['method']} {r['path']}" == TRIGGER]
     status = [r for r in log if f"{r['method']} {r['path']}" == STATUS]
     if task.status() != "ok" or not messages or not trigger or not status:
