@@ -5,10 +5,9 @@
 # broken relay password fails the play with the test's message, and `state: absent` resets.
 # Each step is checked on the emulator's request log and mailbox (verify.yml).
 set -eu -o pipefail
-# emulator_request: the steps' requests to the emulator's control API, answered in Ansible's worker.
-export ANSIBLE_ACTION_PLUGINS="$(cd ../setup_emulator/action_plugins && pwd)"
+# shellcheck source=../setup_emulator/runme_env.sh
+source ../setup_emulator/runme_env.sh  # ANSIBLE_ACTION_PLUGINS, CONFIG
 
-CONFIG="$(cd ../.. && pwd)/integration_config.yml"
 LOGS="$(mktemp -d)"
 trap 'rm -rf "$LOGS"' EXIT
 

@@ -4,10 +4,9 @@
 # portal with the drift in its diff, while no portal receives a write and none sends a mail (even with
 # docspace_smtp_test=always). Checked on each portal's request log, mailbox and stored settings.
 set -eu -o pipefail
-# emulator_request: the steps' requests to the emulator's control API, answered in Ansible's worker.
-export ANSIBLE_ACTION_PLUGINS="$(cd ../setup_emulator/action_plugins && pwd)"
+# shellcheck source=../setup_emulator/runme_env.sh
+source ../setup_emulator/runme_env.sh  # ANSIBLE_ACTION_PLUGINS, CONFIG
 
-CONFIG="$(cd ../.. && pwd)/integration_config.yml"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 INVENTORY="$WORK/inventory.yml"

@@ -9,10 +9,9 @@
 #  4. after a hand-made drift and with a portal that does not answer, the report shows the drifted field
 #     before -> after and the failure. No report or exported file contains a secret.
 set -eu -o pipefail
-# emulator_request: the steps' requests to the emulator's control API, answered in Ansible's worker.
-export ANSIBLE_ACTION_PLUGINS="$(cd ../setup_emulator/action_plugins && pwd)"
+# shellcheck source=../setup_emulator/runme_env.sh
+source ../setup_emulator/runme_env.sh  # ANSIBLE_ACTION_PLUGINS, CONFIG
 
-CONFIG="$(cd ../.. && pwd)/integration_config.yml"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 INVENTORY="$WORK/inventory.yml"

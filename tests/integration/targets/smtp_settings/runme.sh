@@ -4,10 +4,9 @@
 # through ansible-playbook -vvv into a log, which must not contain any secret: the API keys and passwords
 # of the emulator's info file (integration_config.yml) and the SMTP passwords main.yml uses.
 set -eu -o pipefail
-# emulator_request: the steps' requests to the emulator's control API, answered in Ansible's worker.
-export ANSIBLE_ACTION_PLUGINS="$(cd ../setup_emulator/action_plugins && pwd)"
+# shellcheck source=../setup_emulator/runme_env.sh
+source ../setup_emulator/runme_env.sh  # ANSIBLE_ACTION_PLUGINS, CONFIG
 
-CONFIG="$(cd ../.. && pwd)/integration_config.yml"
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
 PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
