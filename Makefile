@@ -11,11 +11,11 @@ LANES := matrix checks
 .PHONY: $(addprefix lane-,$(LANES))
 
 test: $(NOX)           ## every check CI runs (= .ci/run): noxfile.py's two lanes side by side
-	@mkdir -p .nox
 	@echo "make test: lanes $(LANES) run side by side; each one's output follows when it ends (live: tail -f .nox/lane-*.log)"
 	@$(MAKE) --no-print-directory -j2 --output-sync=target $(addprefix lane-,$(LANES))
 
 $(addprefix lane-,$(LANES)): lane-%: $(NOX)
+	@mkdir -p .nox
 	set -o pipefail; DOCSPACE_LANE=$* $(NOX) 2>&1 | tee .nox/lane-$*.log
 
 demo: $(NOX)           ## the role against the bundled emulator, with a test mail and a check-mode audit

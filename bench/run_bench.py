@@ -76,7 +76,7 @@ def main() -> int:
         parser.error(f"{collection} does not hold the collection")
     sizes = _sizes(options.quick)
     sections = options.only or list(SECTIONS)
-    # The benchmark's own controller-side action (emulator set-up without a module run); no deprecation
+    # emulator_request for the emulator's set-up without a module run (fixtures.control_tasks); no deprecation
     # warnings in the measured output.
     ansible = Ansible(options.collections_root.resolve(), env={
         "ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS),

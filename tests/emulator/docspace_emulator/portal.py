@@ -273,22 +273,22 @@ class Portal:
         return job.state() if job is not None else None
 
     @contextmanager
-    def serving(self) -> Iterator[None]:
-        """Around the answer to one API request, which a reset then waits for."""
+    def serving(self) -> Iterator[int]:
+        """Around the answer to one API request, which a reset then waits for; yields the resets so far."""
         with self._flight:
             self._in_flight += 1
+            resets = self._resets
         try:
-            yield
+            yield resets
         finally:
             with self._flight:
                 self._in_flight -= 1
                 self._flight.notify_all()
 
-    def wait_out(self, seconds: float, stopping: threading.Event) -> bool:
-        """A delay fault's wait; False when a reset cut it short (the request then takes no effect)."""
+    def wait_out(self, seconds: float, stopping: threading.Event, resets: int) -> bool:
+        """A delay fault's wait; False when a reset after the request's arrival (serving()) cut it short."""
         deadline = time.monotonic() + seconds
         with self._flight:
-            resets = self._resets
             while self._resets == resets and not stopping.is_set():
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -300,8 +300,10 @@ class Portal:
     def reset(self) -> None:
         """Back to the initial state: default settings, no job, empty log/mailbox, no faults, initial config.
 
-        Delayed requests still waiting are dropped unanswered; requests being answered finish first (10 s at most).
+        Requests still held by a delay fault are refused (409) without taking effect; requests being answered
+        finish first (10 s at most). Faults go first, so that a request arriving meanwhile meets none.
         """
+        self.faults.clear()
         with self._flight:
             self._resets += 1
             self._flight.notify_all()
@@ -314,7 +316,6 @@ class Portal:
             self._rate.clear()
             self.credentials.forget_tokens()
         self.log.clear()
-        self.faults.clear()
         self.clear_mailbox()
 
     def info(self) -> Dict[str, Any]:

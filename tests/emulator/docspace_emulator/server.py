@@ -14,6 +14,10 @@ from .faults import FaultRule
 from .http_types import Request, Response
 from .portal import Portal
 
+# The answer to a request that a reset of its portal cut short in a delay fault (an emulator artefact, not DocSpace's).
+RESET_WHILE_DELAYED = envelope.ApiError(409, "The emulated portal was reset while this request waited in a delay fault",
+                                        None, -2146233088, None)
+
 if TYPE_CHECKING:  # pragma: no cover
     from .emulator import Emulator
 
@@ -157,11 +161,13 @@ class _Handler(BaseHTTPRequestHandler):
         if control.is_control(request.path):
             self._send(control.handle(self.server.emu, portal, request))
             return
-        with portal.serving():
+        with portal.serving() as resets:
             rule = portal.faults.take(request.method, request.path)
-            # After a delay the answer is normal; an emulator shutdown cuts the wait short, a reset drops it.
-            if rule is not None and rule.kind == "delay" and not portal.wait_out(rule.delay, self.server.emu.stopping):
-                self._send(Response(status=0, drop=True))
+            # After a delay the answer is normal; an emulator shutdown cuts the wait short. A reset refuses the
+            # request with a status the modules do not retry (a dropped connection they would send again).
+            if rule is not None and rule.kind == "delay" and not portal.wait_out(rule.delay, self.server.emu.stopping,
+                                                                                 resets):
+                self._send(Response.api_json(RESET_WHILE_DELAYED.status, RESET_WHILE_DELAYED.body()))
                 return
             if rule is not None and rule.kind != "delay" and not rule.process:
                 response = fault_response(rule)

@@ -1,6 +1,7 @@
 """Fault injection: every kind, matching by method and path (exact or regex), consumption after count uses."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -50,12 +51,14 @@ def test_delay_longer_than_client_timeout(admin: Api, portal) -> None:
         admin.get(timeout=0.3)
 
 
-def test_a_reset_drops_a_delayed_save(admin: Api, portal) -> None:
-    """A save still in its delay when the portal is reset never lands on the fresh portal."""
+def test_a_reset_refuses_a_delayed_save(admin: Api, portal) -> None:
+    """A save still in its delay when the portal is reset is refused with 409 and never lands on the fresh portal."""
     portal.add_fault(kind="delay", delay=1.0, method="POST", path=SMTP)
-    with pytest.raises(requests.exceptions.ReadTimeout):
-        admin.post(VALID, timeout=0.3)
-    portal.reset()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        save = pool.submit(admin.post, VALID, timeout=10)
+        time.sleep(0.3)  # the save is in its delay
+        portal.reset()
+        assert save.result().status_code == 409
     time.sleep(1.0)  # past the end of the delay, when the save would have landed
     assert portal.requests() == [] and admin.get().json()["response"]["host"] != VALID["host"]
 

@@ -13,6 +13,7 @@ the options url, method, body (JSON, as with uri's body_format json), headers an
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -67,7 +68,8 @@ class ActionModule(ActionBase):
         try:
             data = encoded(args["body"]) if "body" in self._task.args else None
             status, content = send(args["url"], args["method"], data, args["headers"])
-        except OSError as error:
+        # OSError: no connection or none in time; HTTPException: a broken answer; ValueError: a malformed url.
+        except (OSError, http.client.HTTPException, ValueError) as error:
             return {**result, "failed": True, "msg": f"{args['method']} {args['url']}: no answer ({error})"}
         text = content.decode("utf-8", "replace")
         result.update(changed=False, status=status, json=parsed(text))
