@@ -515,6 +515,18 @@ class DocSpaceClient:
         except Exception as error:  # pylint: disable=broad-exception-caught  # classified right below
             raise self._transport_error(method, path, error) from None
 
+    def rehearse(self) -> None:
+        """What a GET does on either side of the network, without the network: see warm_up."""
+        request = requests.Request("GET", self.base_url + VERSION_PATH, json=None,
+                                   headers={"Accept": "application/json", "Authorization": self._authorization()})
+        self._session.prepare_request(request)
+        headers = requests.structures.CaseInsensitiveDict({"Content-Type": "application/json; charset=utf-8"})
+        self._interpret("GET", VERSION_PATH, Answer(200, headers, '{"response": {}, "count": 1, "status": 0}'))
+
+    def close(self) -> None:
+        """Close the HTTP session (its pooled connections)."""
+        self._session.close()
+
     def _transport_error(self, method: str, path: str, error: Exception) -> DocSpaceTransportError:
         """Say what failed in words, then where; retryable only for passing causes."""
         cause, advice, retryable = describe_transport_failure(error, self._describe_context())
@@ -652,6 +664,28 @@ class DocSpaceClient:
         # Masked before it is cut, so that no cut-off secret survives; only the start can be shown anyway.
         shown = _snippet(self.secrets.mask(answer.text[:4096]))
         return f"the body is not JSON ({self.secrets.mask(content_type[:80])}): {shown!r}"
+
+
+# ---------------------------------------------------------------- warm-up
+
+# A name that never resolves (RFC 6761); the warm-up sends nothing anyway.
+WARM_UP_URL = "https://docspace.invalid"
+
+
+def warm_up() -> None:
+    """Do once, sending nothing, the work a process's first request does before and after the network.
+
+    Ansible forks a worker per task and host from its main process, and the collection's action plugins run
+    the modules in those workers: what a first request sets up (codec lookups, compiled patterns, requests'
+    session, URL and header handling, the envelope's parsing) is then inherited instead of redone per task.
+    """
+    if not HAS_REQUESTS:
+        return
+    client = DocSpaceClient(WARM_UP_URL, api_key="warm-up")
+    try:
+        client.rehearse()
+    finally:
+        client.close()
 
 
 # ---------------------------------------------------------------- the body: bounded in time and size

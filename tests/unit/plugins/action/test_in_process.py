@@ -18,6 +18,7 @@ import pytest
 
 from ansible.module_utils.common import warnings as module_warnings
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
 from ansible_collections.onlyoffice.docspace.plugins.action.smtp_settings_info import ActionModule
 from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _in_process
 
@@ -145,7 +146,9 @@ def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.
     """What the strategy's import of the action plugin loads is inherited by every forked worker."""
     imported: list[str] = []
     profiles: list[tuple[Any, ...]] = []
+    warmed_up: list[bool] = []
     monkeypatch.setattr(_in_process.importlib, "import_module", imported.append)
+    monkeypatch.setattr(_docspace, "warm_up", lambda: warmed_up.append(True))
     if _in_process.get_module_encoder is not None:
         monkeypatch.setattr(_in_process, "get_module_encoder", lambda *args: profiles.append(("encoder", *args)))
         monkeypatch.setattr(_in_process, "get_module_decoder", lambda *args: profiles.append(("decoder", *args)))
@@ -154,6 +157,8 @@ def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.
     module_utils = Path(_in_process.__file__).parents[1] / "module_utils"
     package = "ansible_collections.onlyoffice.docspace.plugins.module_utils"
     assert sorted(imported) == sorted(f"{package}.{path.stem}" for path in module_utils.glob("_*.py"))
+    # The client's first-request set-up, once (module_utils/_docspace.py warm_up shows it sends nothing).
+    assert warmed_up == [True]
     if _in_process.get_module_encoder is not None:  # ansible-core 2.19+: both directions, both ways
         assert {(kind, direction) for kind, _profile, direction in profiles} == {
             (kind, direction) for kind in ("encoder", "decoder") for direction in _in_process.Direction}

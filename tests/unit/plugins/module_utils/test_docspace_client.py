@@ -17,10 +17,11 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     LOGIN_PATH, VERSION_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError,
     DocSpaceModule, DocSpaceResponseError, DocSpaceTransportError, connection_argument_spec,
-    connection_module_kwargs, environment_proxy, normalize_base_url, open_session, prepare_module)
+    connection_module_kwargs, environment_proxy, normalize_base_url, open_session, prepare_module, warm_up)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
 
@@ -550,7 +551,6 @@ def test_a_gzip_answer_is_read():
 
 
 def test_a_dribbling_answer_meets_the_whole_request_deadline(monkeypatch):
-    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
     monkeypatch.setattr(_docspace, "DEADLINE_GRACE", 0.1)
     # One byte every 50 ms: each read is quick, so only a deadline for the whole request stops it.
     slow = envelope({"host": "smtp.test"})
@@ -595,6 +595,32 @@ def test_a_refused_base_url_is_echoed_short_and_without_its_query(given, hidden)
 def test_a_control_character_in_base_url_is_named():
     with pytest.raises(DocSpaceConfigError, match="control character U\\+000A at position 21"):
         normalize_base_url("https://portal.test/\nx")
+
+
+class _SilentSession(requests.Session):
+    """A real session that fails the test if anything is sent, and remembers being closed."""
+
+    closed = False
+
+    def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+        raise AssertionError(f"the warm-up sent {request.method} {request.url}")
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+def test_the_warm_up_sends_nothing_and_closes_its_session(monkeypatch):
+    """The action plugins run it in Ansible's main process, before forking the workers that send."""
+    sessions: list[_SilentSession] = []
+
+    def open_silent_session() -> _SilentSession:
+        sessions.append(_SilentSession())
+        return sessions[-1]
+
+    monkeypatch.setattr(_docspace, "open_session", open_silent_session)
+    warm_up()
+    assert len(sessions) == 1 and sessions[0].closed
 
 
 # ---------------------------------------------------------------- environment and warnings
