@@ -12,7 +12,7 @@ from .identities import DOMAIN, SecretSource
 from .installation import CLEANER_INTERVAL, JOB_EXPIRY, Installation
 from .job import JobEnvironment
 from .portal import Portal, PortalConfig, SharedContext
-from .server import PortalHTTPServer
+from .server import Acceptor, PortalHTTPServer
 from .settings import DEFAULT_SENDER
 from .smtp_server import SmtpServer
 from .version import DEFAULT_VERSION, ServerVersion
@@ -55,7 +55,7 @@ class Emulator:
         self._config = PortalConfig(cloud_default=cloud_default)
         self._secrets = SecretSource(random=random_secrets)
         self._servers: List[PortalHTTPServer] = []
-        self._threads: List[threading.Thread] = []
+        self._acceptor: Optional[Acceptor] = None
         self._lock = threading.Lock()
         self._workdir = tempfile.mkdtemp(prefix="docspace-emulator-")
         self.certs = CertificateSet(self._workdir)
@@ -88,6 +88,7 @@ class Emulator:
                                        expect_client=self.smtp.store.expect_client, forget_client=self.smtp.store.forget_client),
                 default_smtp_password=self.smtp.accounts[DEFAULT_SENDER],
             )
+            self._acceptor = Acceptor()
             self.started = True
             self.add_portals(self._initial_portals, write_info=False)
             for spec in self._extra:
@@ -110,12 +111,14 @@ class Emulator:
         for installation in list(self.installations.values()):
             installation.stop()
         for server in self._servers:
+            if self._acceptor is not None:
+                self._acceptor.remove(server)
             server.stop()
-        for thread in self._threads:
-            thread.join(5)
+        if self._acceptor is not None:
+            self._acceptor.stop()
+            self._acceptor = None
         self.smtp.stop()
         self._servers.clear()
-        self._threads.clear()
         shutil.rmtree(self._workdir, ignore_errors=True)
         self.started = False
 
@@ -170,12 +173,10 @@ class Emulator:
                 server = PortalHTTPServer((self.host, port), self, portal, "https" if self.https else "http",
                                           self.certs.portal_server_context() if self.https else None)
                 portal.base_url = f"{server.scheme}://{self.host}:{server.server_port}"
-                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                          name=f"docspace-emulator-{portal.name}", daemon=True)
-                thread.start()
+                assert self._acceptor is not None
+                self._acceptor.add(server)
                 self.portals.append(portal)
                 self._servers.append(server)
-                self._threads.append(thread)
                 added.append(portal)
         if write_info and self.info_file:
             self.write_info(self.info_file)
