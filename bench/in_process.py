@@ -92,7 +92,7 @@ def audit(ansible: Ansible, emulator: EmulatorProcess, size: int, shipped_max: i
         if path == "shipped" and size > shipped_max:
             continue
         run = fleet._run_once(ansible, emulator, size, check=True, env=env)  # pylint: disable=protected-access
-        out[path] = {key: run[key] for key in ("wall", "cpu", "per_portal", "requests_per_portal", "writes",
+        out[path] = {key: run[key] for key in ("wall", "cpu", "emulator_cpu", "per_portal", "requests_per_portal", "writes",
                                                "requests_by_kind", "task_spans", "startup_and_teardown")}
     return out
 
@@ -111,7 +111,8 @@ def _print(results: dict[str, Any]) -> None:
               f"{FLEET_GOALS.get(int(size), '-')} s)")
         for path, run in paths.items():
             spans = ", ".join(f"{name} {seconds:.1f}" for name, seconds in sorted(run["task_spans"].items()))
-            print(f"  {path:<11} wall {run['wall']:6.1f} s  cpu {run['cpu']:6.1f} s  {run['per_portal'] * 1000:5.0f} "
+            print(f"  {path:<11} wall {run['wall']:6.1f} s  cpu {run['cpu']:6.1f} s (emulator {run['emulator_cpu']:.1f} s)  "
+                  f"{run['per_portal'] * 1000:5.0f} "
                   f"ms/portal  requests/portal {run['requests_per_portal']:.2f}  writes {run['writes']}")
             print(f"              task spans (s, summed over hosts): {spans}")
 

@@ -90,6 +90,15 @@ class EmulatorProcess:
         if self._tmp:
             self._tmp.cleanup()
 
+    def cpu_seconds(self) -> float:
+        """CPU time the emulator's process has used so far (user + system; Linux /proc, else 0)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()  # type: ignore[union-attr]
+        except (OSError, AttributeError, IndexError):
+            return 0.0
+        # utime and stime are fields 14 and 15 of proc(5); the split starts at field 3.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def portal(self, index: int) -> Portal:
         """Control handle of portal number index."""
         return Portal(self.info["portals"][index])
