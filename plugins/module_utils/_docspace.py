@@ -360,12 +360,14 @@ class DocSpaceClient:
     `session` is the single HTTP seam: anything with requests.Session's `request()` signature whose answer
     has `status_code`, `headers`, `raw.read(amount, decode_content=False)` and `close()`.
     `warnings` collects what the module should pass to module.warn (from_module does that).
+    `look_up_proxy=False` skips the environment's proxy (warm_up only: it sends nothing).
     """
 
     def __init__(self, base_url: str, api_key: str | None = None, auth_username: str | None = None,
                  auth_password: str | None = None, validate_certs: bool = True, ca_path: str | None = None,
                  timeout: float = 30, session: Any = None, retries: int = DEFAULT_RETRIES,
-                 sleep: Callable[[float], None] = time.sleep, secrets: Iterable[str | None] = ()) -> None:
+                 sleep: Callable[[float], None] = time.sleep, secrets: Iterable[str | None] = (),
+                 look_up_proxy: bool = True) -> None:
         self.base_url = normalize_base_url(base_url)
         if bool(api_key) == bool(auth_username):
             raise DocSpaceConfigError("give either api_key or auth_username with auth_password, not both or neither")
@@ -386,7 +388,7 @@ class DocSpaceClient:
         self.retries = retries
         self._sleep = sleep
         self._session = session if session is not None else open_session()
-        self._proxy = environment_proxy(self.base_url)
+        self._proxy = environment_proxy(self.base_url) if look_up_proxy else None
         if self._proxy:
             self.secrets.add(urlsplit(self._proxy[0]).password)
         self.warnings = self._option_warnings(validate_certs, ca_path)
@@ -668,8 +670,8 @@ class DocSpaceClient:
 
 # ---------------------------------------------------------------- warm-up
 
-# A name that never resolves (RFC 6761); the warm-up sends nothing anyway.
-WARM_UP_URL = "https://docspace.invalid"
+# An address of TEST-NET-1 (RFC 5737): nothing to resolve, and the warm-up sends nothing anyway.
+WARM_UP_URL = "https://192.0.2.1"
 
 
 def warm_up() -> None:
@@ -681,7 +683,9 @@ def warm_up() -> None:
     """
     if not HAS_REQUESTS:
         return
-    client = DocSpaceClient(WARM_UP_URL, api_key="warm-up")
+    # No proxy lookup: on macOS it asks the system's proxy configuration (SystemConfiguration), which must
+    # not be set up in a process that forks, and it reads the environment anew on every call anyway.
+    client = DocSpaceClient(WARM_UP_URL, api_key="warm-up", look_up_proxy=False)
     try:
         client.rehearse()
     finally:

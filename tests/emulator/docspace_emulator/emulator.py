@@ -104,23 +104,23 @@ class Emulator:
     def stop(self) -> None:
         """Stop everything, join threads, free ports, remove the certificate files."""
         self.stopping.set()
-        with self._lock:
+        with self._lock:  # add_portals checks `started` under the same lock: no portal is added from now on
+            self.started = False
             portals = list(self.portals)
+            servers, self._servers = list(self._servers), []
+            acceptor, self._acceptor = self._acceptor, None
         for portal in portals:
             portal.cancel_jobs()
         for installation in list(self.installations.values()):
             installation.stop()
-        for server in self._servers:
-            if self._acceptor is not None:
-                self._acceptor.remove(server)
+        for server in servers:
+            if acceptor is not None:
+                acceptor.remove(server)
             server.stop()
-        if self._acceptor is not None:
-            self._acceptor.stop()
-            self._acceptor = None
+        if acceptor is not None:
+            acceptor.stop()
         self.smtp.stop()
-        self._servers.clear()
         shutil.rmtree(self._workdir, ignore_errors=True)
-        self.started = False
 
     def __enter__(self) -> "Emulator":
         return self.start()
@@ -158,11 +158,11 @@ class Emulator:
         ``version``: the DocSpace version they behave as; ``installation``: the name of the installation
         they join (sharing its test queue); by default each portal is an installation of its own.
         """
-        if not self.started:
-            raise RuntimeError("the emulator is not running")
         parsed = ServerVersion.parse(version)
         added = []
         with self._lock:
+            if not self.started:
+                raise RuntimeError("the emulator is not running")
             for _index in range(count):
                 index = len(self.portals) + 1
                 assert self._shared is not None
@@ -174,7 +174,11 @@ class Emulator:
                                           self.certs.portal_server_context() if self.https else None)
                 portal.base_url = f"{server.scheme}://{self.host}:{server.server_port}"
                 assert self._acceptor is not None
-                self._acceptor.add(server)
+                try:
+                    self._acceptor.add(server)
+                except BaseException:
+                    server.server_close()
+                    raise
                 self.portals.append(portal)
                 self._servers.append(server)
                 added.append(portal)

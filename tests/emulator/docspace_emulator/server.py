@@ -57,6 +57,9 @@ class PortalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = 128  # bursts of parallel playbook runs
+    # The Acceptor calls handle_request() once the socket is readable; with timeout 0 handle_request never
+    # waits in a select of its own, which would hold up every portal.
+    timeout = 0
 
     def __init__(self, address: Tuple[str, int], emu: "Emulator", portal: Portal, scheme: str,
                  tls: Optional[ssl.SSLContext]) -> None:
@@ -210,6 +213,7 @@ class Acceptor:
         self._lock = threading.Lock()  # held while a server is added, removed or accepting
         self._wake_read, self._wake_write = socket.socketpair()
         self._wake_read.setblocking(False)
+        self._wake_write.setblocking(False)
         self._selector.register(self._wake_read, selectors.EVENT_READ, None)
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="docspace-emulator-accept", daemon=True)
@@ -219,6 +223,8 @@ class Acceptor:
         """Accept server's connections from now on."""
         with self._lock:
             self._selector.register(server.socket, selectors.EVENT_READ, server)
+        # epoll and kqueue see the new socket at once; poll- and select-based selectors at their next wait.
+        self._wake()
 
     def remove(self, server: PortalHTTPServer) -> None:
         """Accept no more of server's connections; returns once none is being accepted."""
@@ -231,19 +237,38 @@ class Acceptor:
     def stop(self) -> None:
         """End the thread and free its sockets."""
         self._stopping = True
-        self._wake_write.send(b"x")
+        self._wake()
         self._thread.join(5)
         self._selector.close()
         self._wake_read.close()
         self._wake_write.close()
 
+    def _wake(self) -> None:
+        try:
+            self._wake_write.send(b"x")
+        except OSError:  # its buffer is full of wake-ups not yet read: one is enough
+            pass
+
     def _run(self) -> None:
         while not self._stopping:
             for key, _events in self._selector.select():
-                if key.data is not None:
+                if key.data is None:
+                    self._drain_wake_ups()
+                else:
                     self._accept(key)
+
+    def _drain_wake_ups(self) -> None:
+        try:
+            while self._wake_read.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
 
     def _accept(self, key: selectors.SelectorKey) -> None:
         with self._lock:
-            if self._selector.get_map().get(key.fd) is key:  # not removed since select() returned
+            if self._selector.get_map().get(key.fd) is not key:  # removed since select() returned
+                return
+            try:
                 key.data.handle_request()
+            except Exception:  # pylint: disable=broad-except  # one portal's failure must not stop every portal
+                pass

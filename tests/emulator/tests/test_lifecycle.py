@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -39,6 +40,21 @@ def test_starts_fast_and_stops_cleanly() -> None:
             sock.bind(("127.0.0.1", port))  # the port is free again
     leftover = [t for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
     assert leftover == []
+
+
+def test_one_thread_accepts_for_every_portal_without_waiting_on_any() -> None:
+    """A client that connects and stays silent, or resets at once, holds up no portal; a portal added later is served."""
+    with Emulator(portals=2) as emu:
+        silent = socket.create_connection(("127.0.0.1", int(emu.portals[0].base_url.rsplit(":", 1)[1])))
+        resetting = socket.create_connection(("127.0.0.1", int(emu.portals[1].base_url.rsplit(":", 1)[1])))
+        resetting.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        resetting.close()  # linger 0: a reset, perhaps before the emulator accepted it
+        (added,) = emu.add_portals(1)
+        for portal in [*emu.portals[:2], added]:
+            answer = requests.get(portal.base_url + SMTP, headers={"Authorization": f"Bearer {portal.admin_api_key}"},
+                                  timeout=5)
+            assert answer.status_code == 200, portal.name
+        silent.close()
 
 
 def test_stop_interrupts_a_pending_delay_fault() -> None:

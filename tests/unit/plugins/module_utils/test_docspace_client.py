@@ -598,9 +598,17 @@ def test_a_control_character_in_base_url_is_named():
 
 
 class _SilentSession(requests.Session):
-    """A real session that fails the test if anything is sent, and remembers being closed."""
+    """A real session that fails the test if anything is sent, and remembers what it prepared and being closed."""
 
     closed = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: list[str] = []
+
+    def prepare_request(self, request):
+        self.prepared.append(request.url)
+        return super().prepare_request(request)
 
     def send(self, request, **kwargs):  # pylint: disable=arguments-differ
         raise AssertionError(f"the warm-up sent {request.method} {request.url}")
@@ -611,16 +619,33 @@ class _SilentSession(requests.Session):
 
 
 def test_the_warm_up_sends_nothing_and_closes_its_session(monkeypatch):
-    """The action plugins run it in Ansible's main process, before forking the workers that send."""
+    """Run in Ansible's main process before it forks the workers that send: no request, no name lookup."""
     sessions: list[_SilentSession] = []
+    interpreted: list[str] = []
 
     def open_silent_session() -> _SilentSession:
         sessions.append(_SilentSession())
         return sessions[-1]
 
+    def no_network(*args, **kwargs):
+        raise AssertionError(f"the warm-up looked up or connected to {args!r}")
+
+    for name in ("getaddrinfo", "gethostbyname", "create_connection"):
+        monkeypatch.setattr(socket, name, no_network)
+    monkeypatch.setattr(_docspace, "environment_proxy", no_network)
     monkeypatch.setattr(_docspace, "open_session", open_silent_session)
+    real_interpret = DocSpaceClient._interpret
+
+    def recorded_interpret(self, method, path, answer):
+        interpreted.append(path)
+        return real_interpret(self, method, path, answer)
+
+    monkeypatch.setattr(DocSpaceClient, "_interpret", recorded_interpret)
     warm_up()
-    assert len(sessions) == 1 and sessions[0].closed
+    # Both sides of a GET were done: the request prepared, a DocSpace envelope read.
+    assert len(sessions) == 1 and sessions[0].prepared == [f"{_docspace.WARM_UP_URL}{VERSION_PATH}"]
+    assert interpreted == [VERSION_PATH]
+    assert sessions[0].closed
 
 
 # ---------------------------------------------------------------- environment and warnings
