@@ -12,7 +12,10 @@ operation's cost is the time from its start to the next operation's start (bench
 first cycle is a warm-up, ratios are medians of per-cycle ratios.
 Fleet: the role's audit (--check --diff, --forks 20) over N portals in each path, one GET per portal and no
 write checked on the emulator's request logs; the role's own per-host tasks (argument validation, the
-skipped test) are reported from the per-task spans.
+skipped test) are reported from the per-task spans. Right after the in-process audit, Ansible's floor for the
+same fleet: the role's three tasks as validate_argument_spec (the role's own spec) and two debug tasks, one
+delegated and one skipped, so that the audit can also be read against what Ansible itself costs on this
+machine at that moment.
 
 Run with the benchmark's virtualenv, on a collection laid out as `nox -s bench` lays it out (tests/docspace_harness/collection.py):
     python bench/in_process.py --collections-root BUILD [--portals 100 1000] [--cycles 15] [--shipped-max 100]
@@ -28,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # docspace_harness
@@ -94,7 +99,33 @@ def audit(ansible: Ansible, emulator: EmulatorProcess, size: int, shipped_max: i
         run = fleet._run_once(ansible, emulator, size, check=True, env=env)  # pylint: disable=protected-access
         out[path] = {key: run[key] for key in ("wall", "cpu", "emulator_cpu", "per_portal", "requests_per_portal", "writes",
                                                "requests_by_kind", "task_spans", "startup_and_teardown")}
+        if path == "in-process":
+            # Right after it, so that the machine's speed at the time is the same for both.
+            out["ansible floor"] = floor(ansible, emulator, size)
     return out
+
+
+def _floor_plays(ansible: Ansible, info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The role's three tasks per portal as Ansible's own actions: the role's argument validation, a task
+    delegated as the module task is, one skipped as the test is in check mode."""
+    role = ansible.collections_root / "ansible_collections" / "onlyoffice" / "docspace" / "roles" / "smtp"
+    spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
+    play = fleet._plays(info)[0]  # pylint: disable=protected-access
+    play_vars = {**yaml.safe_load((role / "defaults" / "main.yml").read_text()), **play["vars"]}
+    tasks = [{"name": "validate", "ansible.builtin.validate_argument_spec": {"argument_spec": spec["options"]}},
+             {"name": "settings", "ansible.builtin.debug": {"msg": "{{ docspace_base_url }}"},
+              "delegate_to": "{{ docspace_delegate_to }}"},
+             {"name": "test", "ansible.builtin.debug": {"msg": "skipped"}, "delegate_to": "{{ docspace_delegate_to }}",
+              "when": "not ansible_check_mode"}]
+    return [{"name": "Ansible's floor", "hosts": "portals", "gather_facts": False, "vars": play_vars, "tasks": tasks}]
+
+
+def floor(ansible: Ansible, emulator: EmulatorProcess, size: int) -> dict[str, float]:
+    """Wall and CPU time of the floor plays over `size` portals, with the audit's inventory and options."""
+    portals = emulator.all_portals()[:size]
+    run = ansible.run(_floor_plays(ansible, emulator.info), "--forks", str(fleet.FORKS), "--check", "--diff",
+                      inventory=fleet._inventory(ansible, portals), timeout=1800).check()  # pylint: disable=protected-access
+    return {"wall": run.wall, "cpu": run.cpu}
 
 
 def _print(results: dict[str, Any]) -> None:
@@ -109,7 +140,12 @@ def _print(results: dict[str, Any]) -> None:
     for size, paths in results.get("audits", {}).items():
         print(f"\nrole audit, {size} portals, --check --diff, --forks {fleet.FORKS} (goal in-process <= "
               f"{FLEET_GOALS.get(int(size), '-')} s)")
+        base = paths["ansible floor"]
+        print(f"  Ansible's floor (the same three tasks as validate_argument_spec and debug): wall {base['wall']:6.1f} s  "
+              f"cpu {base['cpu']:6.1f} s; in-process / floor {paths['in-process']['wall'] / base['wall']:.2f}")
         for path, run in paths.items():
+            if path == "ansible floor":
+                continue
             spans = ", ".join(f"{name} {seconds:.1f}" for name, seconds in sorted(run["task_spans"].items()))
             print(f"  {path:<11} wall {run['wall']:6.1f} s  cpu {run['cpu']:6.1f} s (emulator {run['emulator_cpu']:.1f} s)  "
                   f"{run['per_portal'] * 1000:5.0f} "
@@ -142,7 +178,7 @@ def main() -> int:
     options.out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"\nwrote {options.out}")
     failures = [f"{size} portals, {path}: {run['requests_by_kind']}" for size, paths in results["audits"].items()
-                for path, run in paths.items() if run["writes"] or run["requests_per_portal"] != 1]
+                for path, run in paths.items() if path != "ansible floor" and (run["writes"] or run["requests_per_portal"] != 1)]
     for failure in failures:
         print(f"not one GET per portal: {failure}")
     return 1 if failures else 0
