@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -59,5 +60,9 @@ def pip_bootstrap_standin(ansible_test_dir: Path, home: Path | None = None) -> P
     if cache.exists():
         return None
     cache.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(Path(__file__).with_name("get_pip_standin.py"), cache)
+    # Copied beside it and renamed into place: the two `make test` lanes may both get here on a fresh home,
+    # and ansible-test must never read a half-written script.
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+    shutil.copy(Path(__file__).with_name("get_pip_standin.py"), partial)
+    os.replace(partial, cache)
     return cache
