@@ -491,7 +491,7 @@ class DocSpaceClient:
     def _send(self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]) -> Answer:
         """The one place a request leaves the process; every failure becomes a DocSpaceError."""
         url = self.base_url + path
-        send_headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", **headers}
+        send_headers = self._send_headers(headers)
         proxies = {urlsplit(url).scheme: self._proxy[0]} if self._proxy else {}
         state: dict[str, Any] = {}
 
@@ -517,13 +517,17 @@ class DocSpaceClient:
         except Exception as error:  # pylint: disable=broad-exception-caught  # classified right below
             raise self._transport_error(method, path, error) from None
 
+    @staticmethod
+    def _send_headers(headers: dict[str, str]) -> dict[str, str]:
+        """The headers every request carries, with the call's own."""
+        return {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", **headers}
+
     def rehearse(self) -> None:
         """What a GET does on either side of the network, without the network: see warm_up."""
-        request = requests.Request("GET", self.base_url + VERSION_PATH, json=None,
-                                   headers={"Accept": "application/json", "Authorization": self._authorization()})
-        self._session.prepare_request(request)
-        headers = requests.structures.CaseInsensitiveDict({"Content-Type": "application/json; charset=utf-8"})
-        self._interpret("GET", VERSION_PATH, Answer(200, headers, '{"response": {}, "count": 1, "status": 0}'))
+        headers = self._send_headers({"Authorization": self._authorization()})
+        self._session.prepare_request(requests.Request("GET", self.base_url + VERSION_PATH, json=None, headers=headers))
+        answer_headers = requests.structures.CaseInsensitiveDict({"Content-Type": "application/json; charset=utf-8"})
+        self._interpret("GET", VERSION_PATH, Answer(200, answer_headers, '{"response": {}, "count": 1, "status": 0}'))
 
     def close(self) -> None:
         """Close the HTTP session (its pooled connections)."""
