@@ -141,14 +141,21 @@ def _emptied(*collections: Any) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _environment(environment: dict[str, str]) -> Iterator[None]:
-    """The worker's environment plus the task's `environment:`, as the module process would get it."""
+    """The worker's environment plus the task's `environment:`, as the module process would get it.
+
+    Only the variables that differ afterwards are put back: setting every variable again costs a freshly
+    forked worker ~0.5 ms, as it writes to every page the inherited environment lives in.
+    """
     saved = dict(os.environ)
     os.environ.update({str(name): str(value) for name, value in environment.items()})
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for name in [name for name in os.environ if name not in saved]:
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
 
 
 @contextlib.contextmanager

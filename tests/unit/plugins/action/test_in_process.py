@@ -99,6 +99,20 @@ def test_task_environment_reaches_the_module_and_is_taken_back(monkeypatch: pyte
     assert "DOCSPACE_BASE_URL" not in os.environ
 
 
+def test_the_environment_is_put_back_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the task's environment or the module changed, added or removed is undone; nothing else is touched."""
+    monkeypatch.setenv("DOCSPACE_UNIT_KEPT", "worker")
+    monkeypatch.setenv("DOCSPACE_UNIT_OVERRIDDEN", "worker")
+    monkeypatch.setenv("DOCSPACE_UNIT_REMOVED", "worker")
+    before = dict(os.environ)
+    with _in_process._environment({"DOCSPACE_UNIT_OVERRIDDEN": "task", "DOCSPACE_UNIT_ADDED": "task"}):
+        assert (os.environ["DOCSPACE_UNIT_OVERRIDDEN"], os.environ["DOCSPACE_UNIT_ADDED"]) == ("task", "task")
+        del os.environ["DOCSPACE_UNIT_REMOVED"]
+        os.environ["DOCSPACE_UNIT_KEPT"] = "module"
+        os.environ["DOCSPACE_UNIT_SET_BY_MODULE"] = "module"
+    assert dict(os.environ) == before
+
+
 def test_worker_state_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Warnings recorded before stay out of the module's result and are still there after it; cwd and locale too."""
     module_warnings.warn("a warning of the controller")

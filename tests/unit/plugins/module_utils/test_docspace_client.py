@@ -10,9 +10,11 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import os
 import socket
 import ssl
-from urllib.parse import quote
+import urllib.request
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -684,6 +686,40 @@ def test_no_proxy_turns_the_proxy_off(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
     monkeypatch.setenv("NO_PROXY", "portal.test")
     assert environment_proxy("https://portal.test") is None
+
+
+PROXY_ENVIRONMENTS = [
+    {},
+    {"NO_PROXY": "portal.test", "no_proxy": "*"},
+    {"HTTPS_PROXY": "http://proxy.test:3128"},
+    {"Https_Proxy": "http://proxy.test:3128"},
+    {"all_proxy": "socks5://proxy.test:1080"},
+    {"HTTP_PROXY": "http://proxy.test:3128"},
+    {"HTTPS_PROXY": ""},
+    {"HTTPS_PROXY": "http://proxy.test:3128", "NO_PROXY": "portal.test"},
+]
+
+
+@pytest.mark.skipif(urllib.request.getproxies is not urllib.request.getproxies_environment,
+                    reason="this platform also asks the system for proxies")
+@pytest.mark.parametrize("environment", PROXY_ENVIRONMENTS)
+@pytest.mark.parametrize("url", ["https://portal.test", "http://portal.test:8092"])
+def test_the_proxy_is_the_one_requests_would_take(monkeypatch, environment, url):
+    """The short cut taken when nothing names a proxy finds what requests' own lookup finds."""
+    for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    proxies = requests.utils.get_environ_proxies(url)
+    expected = proxies.get(urlsplit(url).scheme) or proxies.get("all")
+    found = environment_proxy(url)
+    assert (found[0] if found else None) == expected
+    if not any(value and name.lower() != "no_proxy" for name, value in environment.items()):
+        def no_lookup(*_args):
+            raise AssertionError("requests was asked although no variable names a proxy")
+
+        monkeypatch.setattr(requests.utils, "get_environ_proxies", no_lookup)
+        assert environment_proxy(url) is None
 
 
 @pytest.mark.parametrize("base_url, options, expected", [
