@@ -6,10 +6,13 @@
 """The two ways a local task runs, side by side in one benchmark run: in Ansible's worker (the default) and
 shipped as a module process (DOCSPACE_IN_PROCESS=false).
 
-Per task: one playbook per path repeats a cycle of ansible.builtin.ping, ansible.builtin.debug and an
-unchanged smtp_settings task; the two paths' playbooks alternate, so machine noise hits both alike; an
-operation's cost is the time from its start to the next operation's start (bench_timing callback), the
-first cycle is a warm-up, ratios are medians of per-cycle ratios.
+Per task: one playbook per path repeats a cycle of ansible.builtin.ping, ansible.builtin.debug, an
+unchanged smtp_settings task and the reference module (bench/reference) with the same options, once with
+only ansible-core's option checks and once with one GET through requests; the two paths' playbooks
+alternate, so machine noise hits both alike; an operation's cost is the time from its start to the next
+operation's start (bench_timing callback), the first cycle is a warm-up, ratios are medians of per-cycle
+ratios. The reference module runs through the same action path, so its two rows show what any module with
+these options costs there, and what is left is the collection's own code.
 Fleet: the role's audit (--check --diff, --forks 20) over N portals in each path, one GET per portal and no
 write checked on the emulator's request logs; the role's own per-host tasks (argument validation, the
 skipped test) are reported from the per-task spans. Right after the in-process audit, Ansible's floor for the
@@ -44,13 +47,20 @@ from docspace_harness.playbook import Ansible
 
 PATHS = {"in-process": {}, "shipped": {"DOCSPACE_IN_PROCESS": "false"}}
 PING, DEBUG, OURS = "ansible.builtin.ping", "ansible.builtin.debug", "smtp_settings unchanged"
+CHECKS, GET = "reference: option checks", "reference: option checks + requests GET"
+OPERATIONS = (PING, DEBUG, OURS, CHECKS, GET)
 GOALS = {"ours / ping": 0.4, "ours / debug": 1.5}
+# The reference module's collection (bench/reference), beside the collection measured.
+REFERENCE_ROOT = Path(__file__).resolve().parent / "reference"
 FLEET_GOALS = {100: 8.0, 1000: 80.0}
 
 
 def _cycle_plays(info: dict[str, Any], portal: Portal, cycles: int) -> list[dict[str, Any]]:
+    options = {**connection(portal), **smtp_config(info, "A")}
     ops: dict[str, dict[str, Any]] = {PING: {"ansible.builtin.ping": {}}, DEBUG: {"ansible.builtin.debug": {"msg": "hello"}},
-                                      OURS: {"onlyoffice.docspace.smtp_settings": {**connection(portal), **smtp_config(info, "A")}}}
+                                      OURS: {"onlyoffice.docspace.smtp_settings": options},
+                                      CHECKS: {"docspace_bench.reference.module_floor": options},
+                                      GET: {"docspace_bench.reference.module_floor": {**options, "send_get": True}}}
     tasks = control_tasks(portal, "setup", reset=True, settings=to_dto(smtp_config(info, "A")))
     for cycle in range(cycles):
         tasks += [{"name": f"op c{cycle} {name}", **op} for name, op in ops.items()]
@@ -61,7 +71,7 @@ def _cycle_plays(info: dict[str, Any], portal: Portal, cycles: int) -> list[dict
 def _costs(run: Any) -> list[dict[str, float]]:
     """Per counted cycle: every operation's cost in seconds."""
     ops = [task for task in run.tasks if task.name.startswith("op ")]
-    per_cycle = 3
+    per_cycle = len(OPERATIONS)
     costs = []
     for start in range(per_cycle, len(ops) - 1, per_cycle):  # cycle 0 is the warm-up
         costs.append({ops[start + i].name.split(" ", 2)[2]: ops[start + i + 1].start - ops[start + i].start
@@ -73,16 +83,19 @@ def per_task(ansible: Ansible, emulator: EmulatorProcess, cycles: int, rounds: i
     """Both paths' per-task costs and ratios; the paths' playbooks alternate `rounds` times."""
     portal = emulator.portal(0)
     costs: dict[str, list[dict[str, float]]] = {path: [] for path in PATHS}
+    with_reference = {"ANSIBLE_COLLECTIONS_PATH": os.pathsep.join((str(ansible.collections_root), str(REFERENCE_ROOT)))}
     for _round in range(rounds):
         for path, env in PATHS.items():
-            run = ansible.run(_cycle_plays(emulator.info, portal, cycles), env=env, timeout=1800).check()
+            run = ansible.run(_cycle_plays(emulator.info, portal, cycles), env={**env, **with_reference},
+                              timeout=1800).check()
             costs[path] += _costs(run)
     out: dict[str, Any] = {}
     for path, samples in costs.items():
         out[path] = {
-            "median_seconds": {name: statistics.median(c[name] for c in samples) for name in (PING, DEBUG, OURS)},
+            "median_seconds": {name: statistics.median(c[name] for c in samples) for name in OPERATIONS},
             "ours / ping": statistics.median(c[OURS] / c[PING] for c in samples),
             "ours / debug": statistics.median(c[OURS] / c[DEBUG] for c in samples),
+            "reference / debug": {name: statistics.median(c[name] / c[DEBUG] for c in samples) for name in (CHECKS, GET)},
             "cycles": len(samples)}
     out["shipped / in-process (ours)"] = (out["shipped"]["median_seconds"][OURS]
                                           / out["in-process"]["median_seconds"][OURS])
@@ -139,6 +152,11 @@ def _print(results: dict[str, Any]) -> None:
         print(f"{path:<12} {seconds[PING]:7.3f} {seconds[DEBUG]:7.3f} {seconds[OURS]:7.3f} "
               f"{row['ours / ping']:10.2f} {row['ours / debug']:11.2f}")
     print(f"goals (in-process): ours/ping <= {GOALS['ours / ping']}, ours/debug <= {GOALS['ours / debug']}")
+    for path in PATHS:
+        row = results["per_task"][path]
+        reference = ", ".join(f"{name.split(': ')[1]} {row['median_seconds'][name]:.3f} s ({ratio:.2f}x debug)"
+                              for name, ratio in row["reference / debug"].items())
+        print(f"reference module with the same options, {path}: {reference}")
     for size, paths in results.get("audits", {}).items():
         print(f"\nrole audit, {size} portals, --check --diff, --forks {fleet.FORKS} (goal in-process <= "
               f"{FLEET_GOALS.get(int(size), '-')} s)")

@@ -227,6 +227,8 @@ class DocSpaceAction(NormalActionModule):
 
     # The module file of plugins/modules/ this action runs; set by each action plugin.
     module: str = ""
+    # The package the module file is in (the benchmark's reference modules live in a collection of their own).
+    modules_package: str = COLLECTION_MODULES
 
     def runs_in_process(self, module_name: str | None, wrap_async: bool) -> bool:
         """True for this module's own task on the local connection, without async or become."""
@@ -256,8 +258,7 @@ class DocSpaceAction(NormalActionModule):
         environment: dict[str, str] = {}
         self._compute_environment_string(environment)
         display.vvv(f"Running module {self.module} in the worker process (set {SWITCH}=false to ship it)")
-        res = run_module(f"{COLLECTION_MODULES}.{self.module}", encode_module_args(module_args),
-                         environment)
+        res = run_module(f"{self.modules_package}.{self.module}", encode_module_args(module_args), environment)
         parsed = self._parse_result(res)
         if remove_internal_keys is None:  # ansible-core 2.21+: the steps ActionBase._execute_module takes there
             parsed.remove_internal_keys()

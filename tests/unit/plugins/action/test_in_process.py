@@ -154,6 +154,10 @@ def test_execute_module_in_process_returns_the_parsed_result(monkeypatch: pytest
     assert seen["env"] == {"DOCSPACE_UNIT_MARK": "from the task"}
     # Parsed by this ansible-core's own code, which adds its bookkeeping keys (_ansible_parsed, failed) by version.
     assert result["changed"] is False and result["settings"] == {} and not result.get("warnings")
+    # An action of another collection (the benchmark's reference module) names the package its module is in.
+    action.modules_package = "ansible_collections.docspace_bench.reference.plugins.modules"
+    action._execute_module(task_vars={})
+    assert seen["fqn"] == "ansible_collections.docspace_bench.reference.plugins.modules.smtp_settings_info"
 
 
 def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.MonkeyPatch) -> None:
