@@ -122,14 +122,18 @@ def audit(ansible: Ansible, emulator: EmulatorProcess, size: int,
 
 def _floor_plays(ansible: Ansible, info: dict[str, Any]) -> list[dict[str, Any]]:
     """The role's three tasks per portal as Ansible's own actions: the role's argument validation, a task
-    delegated as the module task is, one skipped as the test is in check mode."""
+    delegated as the module task is and templating the same arguments, one skipped as the test is in check mode."""
     role = ansible.collections_root / "ansible_collections" / "onlyoffice" / "docspace" / "roles" / "smtp"
     spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
     play = fleet._plays(info)[0]  # pylint: disable=protected-access
-    play_vars = {**yaml.safe_load((role / "defaults" / "main.yml").read_text()), **play["vars"]}
+    play_vars = {**yaml.safe_load((role / "defaults" / "main.yml").read_text()),
+                 **yaml.safe_load((role / "vars" / "main.yml").read_text()), **play["vars"]}
+    # The module task's templated arguments (its own and its module_defaults), templated by debug instead.
+    block = yaml.safe_load((role / "tasks" / "main.yml").read_text())[0]
+    arguments = {"connection": block["module_defaults"]["group/onlyoffice.docspace.docspace"],
+                 **block["block"][0]["onlyoffice.docspace.smtp_settings"]}
     tasks = [{"name": "validate", "ansible.builtin.validate_argument_spec": {"argument_spec": spec["options"]}},
-             {"name": "settings", "ansible.builtin.debug": {"msg": "{{ docspace_base_url }}"},
-              "delegate_to": "{{ docspace_delegate_to }}"},
+             {"name": "settings", "ansible.builtin.debug": {"msg": arguments}, "delegate_to": "{{ docspace_delegate_to }}"},
              {"name": "test", "ansible.builtin.debug": {"msg": "skipped"}, "delegate_to": "{{ docspace_delegate_to }}",
               "when": "not ansible_check_mode"}]
     return [{"name": "Ansible's floor", "hosts": "portals", "gather_facts": False, "vars": play_vars, "tasks": tasks}]
