@@ -17,8 +17,8 @@ Fleet: the role's audit (--check --diff, --forks 20) over N portals in each path
 write checked on the emulator's request logs; the role's own per-host tasks (argument validation, the
 skipped test) are reported from the per-task spans. Right after the in-process audit, Ansible's floor for the
 same fleet: the role's three tasks as validate_argument_spec (the role's own spec) and two debug tasks, one
-delegated and one skipped, so that the audit can also be read against what Ansible itself costs on this
-machine at that moment.
+delegated and templating the module task's arguments and module_defaults, one skipped, so that the audit can
+also be read against what Ansible itself costs on this machine at that moment.
 
 Run with the benchmark's virtualenv, on a collection laid out as `nox -s bench` lays it out (tests/docspace_harness/collection.py):
     python bench/in_process.py --collections-root BUILD [--portals 100 1000] [--cycles 15] [--shipped-max 100]
@@ -165,7 +165,8 @@ def _print(results: dict[str, Any]) -> None:
         print(f"\nrole audit, {size} portals, --check --diff, --forks {fleet.FORKS} (goal in-process <= "
               f"{FLEET_GOALS.get(int(size), '-')} s)")
         base = results["floors"][size]
-        print(f"  Ansible's floor (the same three tasks as validate_argument_spec and debug): wall {base['wall']:6.1f} s  "
+        print(f"  Ansible's floor (the role's three tasks as validate_argument_spec and debug, templating the same "
+              f"arguments): wall {base['wall']:6.1f} s  "
               f"cpu {base['cpu']:6.1f} s; in-process / floor {paths['in-process']['wall'] / base['wall']:.2f}")
         for path, run in paths.items():
             spans = ", ".join(f"{name} {seconds:.1f}" for name, seconds in sorted(run["task_spans"].items()))
