@@ -227,7 +227,7 @@ class DocSpaceAction(NormalActionModule):
 
     # The module file of plugins/modules/ this action runs; set by each action plugin.
     module: str = ""
-    # The package the module file is in (the benchmark's reference modules live in a collection of their own).
+    # The package the module file is in; only the benchmark's reference module (bench/reference) sets another.
     modules_package: str = COLLECTION_MODULES
 
     def runs_in_process(self, module_name: str | None, wrap_async: bool) -> bool:
