@@ -16,6 +16,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parent
 REQUIREMENTS = ROOT / "tests" / "requirements"
 sys.path.insert(0, str(ROOT / "tests"))
 # pylint: disable-next=wrong-import-position  # the harness lives in tests/, not in site-packages
-from docspace_harness.collection import layout_collection, pip_bootstrap_standin  # noqa: E402
+from docspace_harness.collection import layout_collection, offline_sanity_requirements, pip_bootstrap_standin  # noqa: E402
 from docspace_harness.emulator import EmulatorProcess  # noqa: E402
 
 antsibull_nox.load_antsibull_nox_toml()
@@ -40,17 +41,20 @@ nox.options.reuse_venv = "yes"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 
-# Supported ansible-core releases, each with a controller Python it supports (2.17: 3.10-3.12,
-# 2.19: 3.11-3.13, 2.21: 3.12-3.14). DEFAULT runs the suites that need only one core.
-CORES = {"2.17": ("2.17.14", "3.12"), "2.19": ("2.19.14", "3.11"), "2.21": ("2.21.5", "3.13")}
+# The tested ansible-core releases, each with a controller Python it supports (2.17: 3.10-3.12, 2.19: 3.11-3.13,
+# 2.21: 3.12-3.14, 2.22: 3.13-3.14). The list is the collection's own: its action plugins run a module in Ansible's
+# worker only on these release series, so adding a release here is what enables that path on it.
+CORES: dict[str, tuple[str, str]] = runpy.run_path(str(ROOT / "plugins" / "plugin_utils" / "_tested_cores.py"))["TESTED_CORES"]
+# DEFAULT runs the suites that need only one core; NEWEST also runs the worker path's parity test of the system suite.
 DEFAULT = "2.19"
+NEWEST = max(CORES, key=lambda series: tuple(int(part) for part in series.split(".")))
 DEFAULT_PYTHON = CORES[DEFAULT][1]
 
 # `make test`: cheap and default-core checks first, so that a broken change fails early; then the
 # packaging gates and the other cores of the matrix.
 TEST_SESSIONS = [
     "lint", "lint-harness", "extra-checks", "changelog",
-    f"sanity-{DEFAULT}", f"units-{DEFAULT}", "emulator-tests", f"integration-{DEFAULT}", "system",
+    f"sanity-{DEFAULT}", f"units-{DEFAULT}", "emulator-tests", f"integration-{DEFAULT}", "system", f"system-{NEWEST}",
     "docs-check", "ansible-lint", "artifact", "packaging", "build-import-check", "ee",
     *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
 ]
@@ -108,9 +112,12 @@ def ansible_test(session: nox.Session, leg: str, command: str, *args: str) -> No
     install_core(session, leg)
     ansible_test_dir = session.run("python", "-c", "import ansible_test, os; print(os.path.dirname(ansible_test.__file__))",
                                    silent=True)
-    standin = pip_bootstrap_standin(Path(str(ansible_test_dir).strip()))
+    ansible_test_path = Path(str(ansible_test_dir).strip())
+    standin = pip_bootstrap_standin(ansible_test_path)
     if standin:
         session.log(f"installed the offline pip bootstrap stand-in as {standin}")
+    for replacement in offline_sanity_requirements(ansible_test_path):
+        session.log(f"offline: {replacement}")
     with ExitStack() as stack:
         collection = stack.enter_context(collection_tree(session))
         if command == "integration":
@@ -158,14 +165,31 @@ def emulator_tests(session: nox.Session) -> None:
                 env={"PYTHONPATH": str(ROOT / "tests" / "emulator")})
 
 
+def run_system_suite(session: nox.Session, leg: str, *tests: str) -> None:
+    """pytest over tests/system (or the given files of it) on the leg's ansible-core, from a collection tree."""
+    install_core(session, leg)
+    with collection_tree(session) as collection, session.chdir(collection):
+        # -rs: a skipped test (no browser, no live portal configured) says why in the summary.
+        session.run("python", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *(tests or ("tests/system",)),
+                    *session.posargs,
+                    env={"PYTHONPATH": os.pathsep.join(str(collection / "tests" / sub) for sub in ("emulator", "."))})
+
+
 @nox.session(python=DEFAULT_PYTHON)
 def system(session: nox.Session) -> None:
     """ansible-playbook runs against the emulator (pytest, tests/system), from a collection tree."""
-    install_core(session)
-    with collection_tree(session) as collection, session.chdir(collection):
-        # -rs: a skipped test (no browser, no live portal configured) says why in the summary.
-        session.run("python", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/system", *session.posargs,
-                    env={"PYTHONPATH": os.pathsep.join(str(collection / "tests" / sub) for sub in ("emulator", "."))})
+    run_system_suite(session, DEFAULT)
+
+
+# What the newest core runs of the system suite: the worker path against the shipped module (results, messages,
+# warnings, diffs, check mode, masking) and the secret search over every output, -vvv and the reports.
+NEWEST_SYSTEM_TESTS = ("tests/system/test_in_process_parity.py", "tests/system/test_secrets.py")
+
+
+@nox.session(name=f"system-{NEWEST}", python=interpreter(CORES[NEWEST][1]), tags=["matrix"])
+def system_newest(session: nox.Session) -> None:
+    """The system suite's parity test of the two paths and its secret search, on the newest tested ansible-core."""
+    run_system_suite(session, NEWEST, *NEWEST_SYSTEM_TESTS)
 
 
 HARNESS_CODE = ("noxfile.py", "tests/docspace_harness", "tests/emulator", "tests/system", "tests/packaging", "bench", "demo")
@@ -257,6 +281,21 @@ def emulator(session: nox.Session) -> None:
             process.wait()
         except KeyboardInterrupt:
             pass
+
+
+@nox.session(name="bench-cores", python=DEFAULT_PYTHON, default=False)
+def bench_cores(session: nox.Session) -> None:
+    """bench/in_process.py on the default and the newest tested ansible-core side by side (arguments go to it)."""
+    install_core(session, DEFAULT, "bench")
+    # The newest core needs its own Python (2.22: 3.13), so it gets a virtualenv of its own beside this session's.
+    newest = Path(session.virtualenv.location) / f"core-{NEWEST}"
+    if not (newest / "bin" / "python").exists():
+        session.run(interpreter(CORES[NEWEST][1]), "-m", "venv", str(newest), external=True)
+    session.run(str(newest / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                f"ansible-core=={CORES[NEWEST][0]}", *requirements("test"), external=True)
+    with collection_tree(session) as collection:
+        session.run("python", str(ROOT / "bench" / "in_process.py"), "--collections-root", str(collection.parents[2]),
+                    "--core", str(newest / "bin" / "python"), *(session.posargs or ("--portals", "100")))
 
 
 @nox.session(python=DEFAULT_PYTHON, default=False)

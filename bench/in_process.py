@@ -19,9 +19,14 @@ skipped test) are reported from the per-task spans. Right after the in-process a
 same fleet: the role's three tasks as validate_argument_spec (the role's own spec) and two debug tasks, one
 delegated and templating the module task's arguments and module_defaults, one skipped, so that the audit can
 also be read against what Ansible itself costs on this machine at that moment.
+Cores: with --core PYTHON (a virtualenv's interpreter with another ansible-core), every measurement runs on
+this interpreter's ansible-core and on each other one, interleaved (per round, per fleet size), so that the
+cores are compared side by side under the same machine noise. `nox -s bench-cores` runs it on the default
+core and the newest tested one.
 
 Run with the benchmark's virtualenv, on a collection laid out as `nox -s bench` lays it out (tests/docspace_harness/collection.py):
     python bench/in_process.py --collections-root BUILD [--portals 100 1000] [--cycles 15] [--shipped-max 100]
+                               [--core OTHER_VENV/bin/python ...]
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -79,16 +85,22 @@ def _costs(run: Any) -> list[dict[str, float]]:
     return costs
 
 
-def per_task(ansible: Ansible, emulator: EmulatorProcess, cycles: int, rounds: int) -> dict[str, Any]:
-    """Both paths' per-task costs and ratios; the paths' playbooks alternate `rounds` times."""
+def per_task(cores: dict[str, Ansible], emulator: EmulatorProcess, cycles: int, rounds: int) -> dict[str, Any]:
+    """Each core's per-task costs and ratios in both paths; cores and paths alternate `rounds` times."""
     portal = emulator.portal(0)
-    costs: dict[str, list[dict[str, float]]] = {path: [] for path in PATHS}
-    with_reference = {"ANSIBLE_COLLECTIONS_PATH": os.pathsep.join((str(ansible.collections_root), str(REFERENCE_ROOT)))}
+    costs: dict[str, dict[str, list[dict[str, float]]]] = {core: {path: [] for path in PATHS} for core in cores}
     for _round in range(rounds):
-        for path, env in PATHS.items():
-            run = ansible.run(_cycle_plays(emulator.info, portal, cycles), env={**env, **with_reference},
-                              timeout=1800).check()
-            costs[path] += _costs(run)
+        for core, ansible in cores.items():
+            with_reference = {"ANSIBLE_COLLECTIONS_PATH": os.pathsep.join((str(ansible.collections_root),
+                                                                           str(REFERENCE_ROOT)))}
+            for path, env in PATHS.items():
+                run = ansible.run(_cycle_plays(emulator.info, portal, cycles), env={**env, **with_reference},
+                                  timeout=1800).check()
+                costs[core][path] += _costs(run)
+    return {core: _per_task_figures(samples) for core, samples in costs.items()}
+
+
+def _per_task_figures(costs: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path, samples in costs.items():
         out[path] = {
@@ -148,6 +160,12 @@ def floor(ansible: Ansible, emulator: EmulatorProcess, size: int) -> dict[str, f
 
 
 def _print(results: dict[str, Any]) -> None:
+    for core, measured in results["cores"].items():
+        print(f"\n===== ansible-core {core}")
+        _print_core(measured)
+
+
+def _print_core(results: dict[str, Any]) -> None:
     print("\nper task (median seconds; ratios are medians of per-cycle ratios)")
     print(f"{'path':<12} {'ping':>7} {'debug':>7} {'ours':>7} {'ours/ping':>10} {'ours/debug':>11}")
     for path in PATHS:
@@ -176,6 +194,12 @@ def _print(results: dict[str, Any]) -> None:
             print(f"              task spans (s, summed over hosts): {spans}")
 
 
+def core_version(python: str) -> str:
+    """The ansible-core release installed for this interpreter."""
+    return subprocess.run([python, "-c", "import ansible.release; print(ansible.release.__version__)"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
 def main() -> int:
     """Measure, print, and write the JSON result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -185,25 +209,30 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--shipped-max", type=int, default=100,
                         help="largest fleet audited in the shipped path too (it takes ~0.3 s per portal)")
+    parser.add_argument("--core", action="append", default=[], metavar="PYTHON",
+                        help="the interpreter of a virtualenv with another ansible-core, measured side by side")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "in-process.json")
     options = parser.parse_args()
-    ansible = Ansible(options.collections_root.resolve(), env={
-        "ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS),
-        "ANSIBLE_DEPRECATION_WARNINGS": "false"})
+    env = {"ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS), "ANSIBLE_DEPRECATION_WARNINGS": "false"}
+    cores = {core_version(python): Ansible(options.collections_root.resolve(), python=python, env=env)
+             for python in (sys.executable, *options.core)}
     started = time.monotonic()
-    results: dict[str, Any] = {"meta": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
+    results: dict[str, Any] = {"meta": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
+                               "cores": {core: {"audits": {}, "floors": {}} for core in cores}}
     with EmulatorProcess("--portals", str(max([1, *options.portals]))) as emulator:
-        results["per_task"] = per_task(ansible, emulator, options.cycles, options.rounds)
-        results["audits"], results["floors"] = {}, {}
+        for core, figures in per_task(cores, emulator, options.cycles, options.rounds).items():
+            results["cores"][core]["per_task"] = figures
         for size in options.portals:
-            paths, floor_run = audit(ansible, emulator, size, options.shipped_max)
-            results["audits"][str(size)], results["floors"][str(size)] = paths, floor_run
+            for core, ansible in cores.items():
+                paths, floor_run = audit(ansible, emulator, size, options.shipped_max)
+                results["cores"][core]["audits"][str(size)], results["cores"][core]["floors"][str(size)] = paths, floor_run
     results["meta"].update(load_after=os.getloadavg(), seconds=time.monotonic() - started)
     _print(results)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"\nwrote {options.out}")
-    failures = [f"{size} portals, {path}: {run['requests_by_kind']}" for size, paths in results["audits"].items()
+    failures = [f"ansible-core {core}, {size} portals, {path}: {run['requests_by_kind']}"
+                for core, measured in results["cores"].items() for size, paths in measured["audits"].items()
                 for path, run in paths.items() if run["writes"] or run["requests_per_portal"] != 1]
     for failure in failures:
         print(f"not one GET per portal: {failure}")

@@ -14,30 +14,52 @@ the arguments are built by ActionBase exactly as for a shipped module, encoded w
 profile, handed to the module through ansible.module_utils.basic, the module's main() runs as __main__, and
 its printed JSON is parsed by ActionBase._parse_returned_data. Parity with the shipped module therefore
 comes from running the same code, not from copying its checks.
+
+Those steps are private interfaces of ansible-core, borrowed rather than owned (style.md 21): the path runs
+only on a release series the collection is tested with (plugin_utils/_tested_cores.py, the list the test
+matrix is built from), and only after check_core() has found every private name it calls, with the
+parameters it passes. Otherwise the module is shipped as by ansible-core itself, with one line at -vvv
+that says why, so that a newer ansible-core never turns a working module into a failing task.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
+import inspect
 import io
 import json
 import locale
 import os
 import runpy
+import signal
 import sys
 import traceback
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ansible.module_utils import basic
+from ansible.module_utils.ansible_release import __version__ as CORE_VERSION
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
 from ansible.plugins.action.normal import ActionModule as NormalActionModule
 from ansible.utils.display import Display
+
+from ansible_collections.onlyoffice.docspace.plugins.plugin_utils._tested_cores import TESTED_CORES, release_series
+
 try:  # ansible-core 2.17 and 2.19; 2.21 parses a module's answer into a UnifiedTaskResult that cleans itself
     from ansible.vars.clean import remove_internal_keys
 except ImportError:
     remove_internal_keys = None
+try:  # ansible-core 2.21 and later
+    from ansible._internal._task import UnifiedTaskResult
+except ImportError:
+    UnifiedTaskResult = None
+try:  # ansible-core 2.22 and later: the controller hands the module the secrets its arguments contain
+    from ansible.module_utils import secrets as core_secrets
+except ImportError:
+    core_secrets = None
 
 try:  # ansible-core 2.19 and later: data tagging, serialization profiles and the AnsiballZ loader
     from ansible.module_utils import _internal as module_internal
@@ -65,6 +87,96 @@ MODULE_UTILS = tuple(f"{MODULE_UTILS_PACKAGE}.{name}" for name in ("_docspace", 
 # Its warm_up() does the first request's set-up without sending anything (~2 ms of each task otherwise).
 WARM_UP = f"{MODULE_UTILS_PACKAGE}._docspace"
 
+# The keyword arguments the AnsibleZ wrapper passes to ansible-core's module loader, as the tested releases
+# take them: 2.19 and 2.21, and 2.22, which added the secrets found in the arguments.
+LOADER_PARAMETERS = (
+    ("json_params", "profile", "module_fqn", "modlib_path", "extensions", "init_globals"),
+    ("json_params", "profile", "module_fqn", "modlib_path", "extensions", "secrets", "init_globals"),
+)
+LOADER_NAME = "ansible.module_utils._internal._ansiballz._loader.run_module"
+
+
+class CoreMismatch(Exception):
+    """This ansible-core is not one the worker path was tested with, or lacks a private interface it calls."""
+
+
+def _parameters(function: Callable[..., Any]) -> tuple[str, ...]:
+    return tuple(name for name in inspect.signature(function).parameters if name != "self")
+
+
+def _expect_parameters(label: str, function: Any, *accepted: tuple[str, ...]) -> tuple[str, ...]:
+    """The parameters of function, when they are one of the accepted lists; else CoreMismatch in words."""
+    if not callable(function):
+        raise CoreMismatch(f"{label}() is missing")
+    found = _parameters(function)
+    if found not in accepted:
+        expected = " or ".join(f"({', '.join(names)})" for names in accepted)
+        raise CoreMismatch(f"{label}() takes ({', '.join(found)}) where the tested releases take {expected}")
+    return found
+
+
+def _expect_attributes(owner: Any, label: str, *names: str) -> None:
+    missing = [name for name in names if not hasattr(owner, name)]
+    if missing:
+        raise CoreMismatch(f"{label} has no {', '.join(missing)}")
+
+
+def _check_interfaces() -> None:
+    """Every private name the worker path uses, with the parameters it passes: CoreMismatch for the first that differs."""
+    _expect_parameters("ActionBase._update_module_args", ActionBase._update_module_args,
+                       ("module_name", "module_args", "task_vars", "ignore_unknown_opts"))
+    _expect_parameters("ActionBase._compute_environment_string", ActionBase._compute_environment_string,
+                       ("raw_environment_out",))
+    _expect_attributes(basic, "ansible.module_utils.basic", "_ANSIBLE_ARGS")
+    for store in ("_global_warnings", "_global_deprecations"):
+        if not isinstance(getattr(module_warnings, store, None), (list, dict)):
+            raise CoreMismatch(f"ansible.module_utils.common.warnings.{store} is not a list or a dict")
+    if _loader is None:  # the 2.17 way: runpy with the arguments in basic._ANSIBLE_ARGS
+        _expect_parameters("ActionBase._parse_returned_data", ActionBase._parse_returned_data, ("res",))
+        _expect_parameters("ansible.vars.clean.remove_internal_keys", remove_internal_keys, ("data",))
+        return
+    found = _expect_parameters(LOADER_NAME, _loader.run_module, *LOADER_PARAMETERS)
+    if "secrets" in found and not callable(getattr(getattr(core_secrets, "_secret_masker", None), "secrets_in_json", None)):
+        raise CoreMismatch("ansible.module_utils.secrets._secret_masker.secrets_in_json() is missing")
+    _expect_parameters("ActionBase._parse_returned_data", ActionBase._parse_returned_data, ("res", "profile"))
+    _expect_attributes(basic, "ansible.module_utils.basic", "_ANSIBLE_PROFILE", "_PARSED_MODULE_ARGS")
+    _expect_attributes(module_internal, "ansible.module_utils._internal", "is_controller")
+    _expect_attributes(_traceback, "ansible.module_utils._internal._traceback", "_is_traceback_enabled",
+                       "_is_module_traceback_enabled", "_module_tracebacks_enabled_events")
+    if remove_internal_keys is not None:  # 2.19
+        _expect_parameters("ansible.vars.clean.remove_internal_keys", remove_internal_keys, ("data",))
+        return
+    if UnifiedTaskResult is None:
+        raise CoreMismatch("ansible._internal._task.UnifiedTaskResult is missing")
+    _expect_parameters("UnifiedTaskResult.remove_internal_keys", UnifiedTaskResult.remove_internal_keys, ())
+    if "for_round_trip" not in _parameters(UnifiedTaskResult.as_result_dict):
+        raise CoreMismatch("UnifiedTaskResult.as_result_dict() takes no for_round_trip")
+
+
+@functools.cache
+def _loader_takes_secrets() -> bool:
+    return "secrets" in _parameters(_loader.run_module)
+
+
+@functools.cache
+def core_mismatch(version: str | None = None) -> str | None:
+    """Why this ansible-core (or the given release of it) cannot run modules in the worker, or None when it can.
+
+    Checked once per process, before any task sends anything; preload() calls it in Ansible's main process, so
+    that forked workers inherit the answer.
+    """
+    version = version or CORE_VERSION
+    series = release_series(version)
+    if series not in TESTED_CORES:
+        return f"ansible-core {version} is not among the tested releases ({', '.join(TESTED_CORES)})"
+    try:
+        _check_interfaces()
+    except CoreMismatch as mismatch:
+        return f"ansible-core {version}: {mismatch}"
+    except Exception as error:  # pylint: disable=broad-except  # inspect fails on what it cannot read
+        return f"ansible-core {version}: its private interfaces could not be checked ({error.__class__.__name__}: {error})"
+    return None
+
 
 def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
     """Import once, in the process that loads the action plugin, what each task would otherwise import again.
@@ -72,8 +184,12 @@ def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
     ansible-core's strategy loads the action class in the main process before it forks a worker per task and
     host, so what is imported here is imported once per run rather than once per task. Not the module files
     themselves: runpy warns when the module it runs as __main__ is already imported under its own name.
-    Then the client's first-request set-up, sending nothing (module_utils/_docspace.py warm_up).
+    Then the client's first-request set-up, sending nothing (module_utils/_docspace.py warm_up). Nothing at all
+    where the worker path is off for this ansible-core (core_mismatch, checked here first): a shipped module
+    imports what it needs in its own process.
     """
+    if core_mismatch() is not None:
+        return
     for name in module_utils:
         try:
             importlib.import_module(name)
@@ -167,9 +283,13 @@ def _process_state() -> Iterator[None]:
     """
     cwd = os.getcwd()
     saved_locale = locale.setlocale(locale.LC_ALL)
+    # ansible-core 2.22's AnsibleModule installs a SIGUSR1 handler that writes a stack trace to the temporary
+    # directory; the worker has its own, which writes into the run's stack trace directory.
+    saved_handler = signal.getsignal(signal.SIGUSR1)
     try:
         yield
     finally:
+        signal.signal(signal.SIGUSR1, saved_handler)
         locale.setlocale(locale.LC_ALL, saved_locale)
         os.chdir(cwd)
 
@@ -214,8 +334,11 @@ def _invoke(module_fqn: str, json_params: bytes) -> None:
     """The AnsiballZ wrapper's own call: ansible-core's module loader (2.19+) or runpy as the 2.17 wrapper uses it."""
     init_globals = {"_module_fqn": module_fqn, "_modlib_path": None}
     if _loader is not None:
+        # 2.22+: the secrets the arguments hold, as executor/module_common.py finds them for the wrapper
+        secrets = ({"secrets": core_secrets._secret_masker.secrets_in_json(json_params.decode())}
+                   if _loader_takes_secrets() else {})
         _loader.run_module(json_params=json_params, profile=SERIALIZATION_PROFILE, module_fqn=module_fqn,
-                           modlib_path="", extensions={}, init_globals=init_globals)
+                           modlib_path="", extensions={}, init_globals=init_globals, **secrets)
         return
     basic._ANSIBLE_ARGS = json_params
     runpy.run_module(mod_name=module_fqn, init_globals=init_globals, run_name="__main__", alter_sys=True)
@@ -245,11 +368,14 @@ class DocSpaceAction(NormalActionModule):
     def _execute_module(self, module_name=None, module_args=None, tmp=None, task_vars=None, persist_files=False,
                         delete_remote_tmp=None, wrap_async=False, **kwargs):
         """ActionBase._execute_module, with the module run in this process where that gives the same result."""
-        if not self.runs_in_process(module_name, wrap_async) or module_args is not None or kwargs:
-            return super()._execute_module(module_name=module_name, module_args=module_args, tmp=tmp,
-                                           task_vars=task_vars, persist_files=persist_files,
-                                           delete_remote_tmp=delete_remote_tmp, wrap_async=wrap_async, **kwargs)
-        return self._execute_in_process(task_vars or {})
+        if self.runs_in_process(module_name, wrap_async) and module_args is None and not kwargs:
+            mismatch = core_mismatch()
+            if mismatch is None:
+                return self._execute_in_process(task_vars or {})
+            display.vvv(f"in-process path off: {mismatch}; {self.module} is shipped as a module process")
+        return super()._execute_module(module_name=module_name, module_args=module_args, tmp=tmp,
+                                       task_vars=task_vars, persist_files=persist_files,
+                                       delete_remote_tmp=delete_remote_tmp, wrap_async=wrap_async, **kwargs)
 
     def _execute_in_process(self, task_vars: dict[str, Any]) -> dict[str, Any]:
         """The steps of ActionBase._execute_module that concern the module's input and output, in order."""

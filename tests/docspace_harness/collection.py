@@ -66,3 +66,31 @@ def pip_bootstrap_standin(ansible_test_dir: Path, home: Path | None = None) -> P
     shutil.copy(Path(__file__).with_name("get_pip_standin.py"), partial)
     os.replace(partial, cache)
     return cache
+
+
+# Requirements of ansible-test's sanity environments that name a GitHub archive, which is out of reach here (and
+# on many company networks), with the PyPI release that replaces each on the controller Pythons of our matrix.
+# ansible-core 2.22's pylint test takes dill from a commit "until dill released with 3.15 support"
+# (sanity.pylint.in); dill 0.4.1 on PyPI supports Python 3.13, the Python of the 2.22 leg.
+PYPI_FOR_GITHUB_REQUIREMENTS = {"dill": "dill==0.4.1"}
+_GITHUB_REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)\s*@\s*https://github\.com/\S+$", re.MULTILINE)
+
+
+def offline_sanity_requirements(ansible_test_dir: Path) -> list[str]:
+    """Replace ansible-test's requirements on GitHub archives by their PyPI releases; return what was replaced.
+
+    An unknown one raises: a new core's requirement needs a line in PYPI_FOR_GITHUB_REQUIREMENTS, not a guess.
+    """
+    replaced = []
+    for path in sorted((ansible_test_dir / "_data" / "requirements").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for match in _GITHUB_REQUIREMENT.finditer(text):
+            name = match["name"]
+            if name not in PYPI_FOR_GITHUB_REQUIREMENTS:
+                raise RuntimeError(f"{path.name} installs {name} from GitHub, which is out of reach: add its PyPI "
+                                   "release to PYPI_FOR_GITHUB_REQUIREMENTS in tests/docspace_harness/collection.py")
+            replaced.append(f"{path.name}: {match[0]} -> {PYPI_FOR_GITHUB_REQUIREMENTS[name]}")
+        new_text = _GITHUB_REQUIREMENT.sub(lambda match: PYPI_FOR_GITHUB_REQUIREMENTS[match["name"]], text)
+        if new_text != text:
+            path.write_text(new_text, encoding="utf-8")
+    return replaced
