@@ -251,6 +251,7 @@ def _ship_or_run(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list[Any]],
     calls: dict[str, list[Any]] = {"in-process": [], "shipped": []}
     lines: list[str] = []
     monkeypatch.delenv(_in_process.SWITCH, raising=False)
+
     def run_in_worker(*args: Any) -> dict[str, Any]:
         calls["in-process"].append(args)
         return {"rc": 0, "stderr": "", "stdout": json.dumps({"changed": False})}
