@@ -29,6 +29,15 @@ SHOWN_VALUE_LENGTH = 60
 IMPLICIT_TLS_PORT = 465
 
 PASSWORD_NOTE = "(will be sent, not shown)"
+# common/ASC.Core.Common/Notify/Senders/SmtpSender.cs: one sender per notify process, whose credentials are
+# replaced only when the settings it reads have a user name (BuildSmtpSettingsAsync), so turning the login off
+# leaves the previous one in use (docspace-smtp-api.md §8.3).
+NOTIFY_KEEPS_OLD_LOGIN = (
+    "enable_auth is now false, but DocSpace's notify service, which sends invitations and notifications, keeps "
+    "logging in to the relay with the previous user name and password until it is restarted: its one shared "
+    "SMTP sender replaces the credentials only when a user name is set (common/ASC.Core.Common/Notify/Senders/"
+    "SmtpSender.cs). The test mail runs in the API service and uses the new settings; restart the notify "
+    "service (ASC.Notify) on the DocSpace server so that notifications do too.")
 
 
 @dataclass(frozen=True)
@@ -343,6 +352,8 @@ def plan(params: dict[str, Any], current: dict[str, Any], check_mode: bool = Fal
                   sends_password=bool(desired["enable_auth"] and params.get("password")))
     if desired["enable_auth"] and not params.get("password"):
         _refuse_save_without_password(result, check_mode)
+    if current.get("enable_auth") and not desired["enable_auth"]:
+        result.warnings.append(NOTIFY_KEEPS_OLD_LOGIN)
     return result
 
 

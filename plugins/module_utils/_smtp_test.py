@@ -13,6 +13,7 @@ import re
 import time
 from typing import Any, Callable, Iterator
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._advisories import advisory_for_reply
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import IMPLICIT_TLS_PORT
 
@@ -43,13 +44,8 @@ class SmtpTestFailed(SmtpTestError):
 
 # Answers of SMTP servers that users meet, as DocSpace stores them verbatim in the job's error
 # (docspace-smtp-api.md §7.10), with what to do about each. The first match wins.
+# What a relay's answer means, for answers no provider advisory explains (module_utils/_advisories.py).
 SMTP_ADVICE = (
-    (re.compile(r"\b535\b.*5\.7\.139"),
-     "Microsoft 365 refused the login because basic authentication (SMTP AUTH) is disabled for the tenant or "
-     "the mailbox: enable Authenticated SMTP for the sending mailbox in the Microsoft 365 admin center"),
-    (re.compile(r"\b534\b.*5\.7\.9"),
-     "Gmail accepts only an application password here: create one for the account and use it as the SMTP "
-     "password"),
     (re.compile(r"\b530\b.*STARTTLS|STARTTLS (command )?first|must issue a STARTTLS", re.IGNORECASE),
      "the relay requires TLS: set enable_ssl: true"),
     (re.compile(r"\b535\b|authentication (credentials invalid|failed|unsuccessful)", re.IGNORECASE),
@@ -126,12 +122,20 @@ def explain_failure(error: SmtpTestFailed, relay: dict[str, Any] | None) -> str:
         stored = ("the portal has no SMTP settings of its own" if relay.get("is_default")
                   else "these settings are stored on the portal")
         parts.append(f"DocSpace used {describe_relay(relay)}; {stored}.")
-    advice = next((text for pattern, text in SMTP_ADVICE if pattern.search(operation.get("error", ""))), None)
+    advice = smtp_advice(operation.get("error", ""))
     if advice:
-        parts.append(advice[0].upper() + advice[1:] + ".")
+        parts.append(advice[0].upper() + advice[1:])
     if operation.get("status") == "Authenticate":
         parts.append(PASSWORD_ADVICE)
     return " ".join(parts)
+
+
+def smtp_advice(reply: str) -> str | None:
+    """What the relay's answer means and what to do, as sentences; None for an answer nobody explains."""
+    advisory = advisory_for_reply(reply)
+    if advisory is not None:  # a provider's changed rules: what works with DocSpace instead
+        return f"{advisory.refusal}. {advisory.advice}"
+    return next((f"{text}." for pattern, text in SMTP_ADVICE if pattern.search(reply)), None)
 
 
 def describe_relay(settings: dict[str, Any]) -> str:

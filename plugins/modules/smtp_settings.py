@@ -198,6 +198,42 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+advisories:
+  description:
+    - What is known to threaten the stored relay, from the collection's table of provider changes, for example
+      Microsoft 365 turning SMTP AUTH basic authentication off by default at the end of December 2026 for a
+      portal that logs in to C(smtp.office365.com). Empty when nothing applies, also for a relay the table
+      does not know.
+    - For the settings after the task; in check mode, the predicted ones.
+    - The module also shows each one as a warning. The wording follows the date of the run.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The advisory's identifier.
+      type: str
+      sample: microsoft-365-basic-auth
+    summary:
+      description: What changes at the provider, and what it means for this portal.
+      type: str
+      sample: >-
+        Microsoft turns SMTP AUTH basic authentication (a user name and password) off by default for existing
+        Exchange Online tenants at the end of December 2026; ...
+    advice:
+      description: What works with DocSpace instead (DocSpace logs in to a relay with a user name and password only).
+      type: str
+      sample: >-
+        DocSpace cannot log in with OAuth2, so move this portal to a relay that takes a user name and password
+        or none: Azure Communication Services SMTP ...
+    effective:
+      description: The date the change takes effect, as an ISO date.
+      type: str
+      sample: "2026-12-31"
+    source:
+      description: Where the provider published the change.
+      type: str
+      sample: "Microsoft Exchange Team blog, ... https://techcommunity.microsoft.com/..."
 settings:
   description:
     - The portal's SMTP settings after the task, as DocSpace reported them; in check mode the predicted state.
@@ -248,6 +284,7 @@ settings:
 
 from typing import Any
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
@@ -294,7 +331,10 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
     if plan.failure:
         module.fail_json(msg=plan.failure, settings=current)
     after = carry_out(client, plan, module.check_mode)
-    result: dict[str, Any] = {"changed": plan.changed, "settings": after}
+    advisories = _advisories.advisories_for(after, _advisories.run_date())
+    for advisory in advisories:
+        module.warn(_advisories.warning(advisory))
+    result: dict[str, Any] = {"changed": plan.changed, "settings": after, "advisories": advisories}
     if module._diff:  # pylint: disable=protected-access  # AnsibleModule's documented --diff flag
         result["diff"] = model.build_diff(current, after, plan.sends_password)
     return result

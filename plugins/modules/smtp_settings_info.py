@@ -67,6 +67,41 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+advisories:
+  description:
+    - What is known to threaten the stored relay, from the collection's table of provider changes, for example
+      Microsoft 365 turning SMTP AUTH basic authentication off by default at the end of December 2026 for a
+      portal that logs in to C(smtp.office365.com). Empty when nothing applies, also for a relay the table
+      does not know.
+    - The module also shows each one as a warning. The wording follows the date of the run.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The advisory's identifier.
+      type: str
+      sample: microsoft-365-basic-auth
+    summary:
+      description: What changes at the provider, and what it means for this portal.
+      type: str
+      sample: >-
+        Microsoft turns SMTP AUTH basic authentication (a user name and password) off by default for existing
+        Exchange Online tenants at the end of December 2026; ...
+    advice:
+      description: What works with DocSpace instead (DocSpace logs in to a relay with a user name and password only).
+      type: str
+      sample: >-
+        DocSpace cannot log in with OAuth2, so move this portal to a relay that takes a user name and password
+        or none: Azure Communication Services SMTP ...
+    effective:
+      description: The date the change takes effect, as an ISO date.
+      type: str
+      sample: "2026-12-31"
+    source:
+      description: Where the provider published the change.
+      type: str
+      sample: "Microsoft Exchange Team blog, ... https://techcommunity.microsoft.com/..."
 settings:
   description:
     - The portal's SMTP settings, normalised as M(onlyoffice.docspace.smtp_settings) returns them.
@@ -112,6 +147,7 @@ settings:
       sample: false
 """
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
@@ -131,7 +167,10 @@ def main() -> None:
     try:
         client = DocSpaceClient.from_module(module)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
-        module.exit_json(changed=False, settings=settings)
+        advisories = _advisories.advisories_for(settings, _advisories.run_date())
+        for advisory in advisories:
+            module.warn(_advisories.warning(advisory))
+        module.exit_json(changed=False, settings=settings, advisories=advisories)
     except (DocSpaceError, model.UnexpectedAnswer) as error:
         module.fail_json(msg=str(error))
 

@@ -310,6 +310,17 @@ def test_plan_missing_password_in_check_mode_is_a_change_with_a_warning():
     assert warning.startswith("check mode:") and "The real run will fail" in warning
 
 
+@pytest.mark.parametrize("current, overrides, warned", [
+    (AUTH_DTO, {"enable_auth": False, "port": 587, "enable_ssl": True}, True),  # the login turned off
+    (AUTH_DTO, {**AUTH, "username": "other@example.com", "password": SECRET}, False),  # the sender takes the new one
+    ({}, {"port": 2525}, False),  # there was no login to keep
+], ids=["auth turned off", "another login", "never authenticated"])
+def test_plan_warns_when_the_notify_service_keeps_the_old_login(current, overrides, warned):
+    result = plan_for(dto(**current), **overrides)
+    assert result.action == "save"
+    assert (model.NOTIFY_KEEPS_OLD_LOGIN in result.warnings) is warned
+
+
 def test_plan_save_without_auth_needs_no_password():
     assert plan_for(dto(port=2525), password=None).failure is None
 

@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
     SmtpTestError,
@@ -202,9 +203,11 @@ def test_a_completed_job_without_error_below_100_percent_was_cancelled():
 
 
 @pytest.mark.parametrize("error, advice", [
-    ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
-     "Microsoft 365 refused the login because basic authentication (SMTP AUTH) is disabled"),
-    ("534-5.7.9 Application-specific password required.", "Gmail accepts only an application password"),
+    ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+     "Microsoft 365 refused basic authentication (SMTP AUTH with a user name and password) for this tenant"),
+    ("550 5.7.30 Basic authentication is not supported for Client Submission.",
+     "Microsoft 365 refused basic authentication"),
+    ("534-5.7.9 Application-specific password required.", "Gmail accepts only an app password here"),
     ("530 5.7.0 Must issue a STARTTLS command first", "the relay requires TLS: set enable_ssl: true"),
     ("535: 5.7.8 Authentication credentials invalid", "the relay rejected the user name or password"),
     ("554 5.7.1 Sender address rejected: not verified", "the relay refused the sender"),
@@ -215,6 +218,15 @@ def test_known_smtp_answers_get_advice(error, advice):
     failure = _smtp_test.SmtpTestFailed("The SMTP test failed", operation_from(job(60, "Send test message", True, error)))
     message = _smtp_test.explain_failure(failure, None)
     assert message.startswith("The SMTP test failed. " + advice[0].upper() + advice[1:])
+
+
+@pytest.mark.parametrize("error", ["535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled",
+                                   "550 5.7.30 Basic authentication is not supported for Client Submission."])
+def test_microsoft_365_refusing_basic_auth_names_the_relays_that_work_with_docspace(error):
+    failure = _smtp_test.SmtpTestFailed("The SMTP test failed", operation_from(job(60, "Authenticate", True, error)))
+    message = _smtp_test.explain_failure(failure, None)
+    assert _advisories.ADVISORIES_BY_ID["microsoft-365-basic-auth"].advice in message
+    assert "the relay rejected the user name or password" not in message.lower()
 
 
 def test_a_failed_login_says_how_a_corrected_password_reaches_the_portal():

@@ -278,3 +278,17 @@ def test_invalid_input_fails_before_login(monkeypatch):
     outcome = run(monkeypatch, None, api_key=None, auth_username="admin@example.com", auth_password=ADMIN_PASSWORD,
                   **{**PLAIN, "port": 0})
     assert outcome.failed and "port" in outcome.result["msg"]
+
+
+def test_the_advisories_are_those_of_the_settings_after_the_task(monkeypatch, warnings):
+    """Moving a portal off Microsoft 365 returns no advisory; moving it there returns one, in check mode too."""
+    microsoft = stored(host="smtp.office365.com", port=587, enableSSL=True, enableAuth=True,
+                       credentialsUserName="mailer@example.com")
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(microsoft)), Call("POST", PATH, envelope(stored()), body=PLAIN_BODY)],
+                  **PLAIN)
+    assert outcome.result["advisories"] == [] and not any("Microsoft" in warning for warning in warnings)
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(stored()))], check_mode=True, password=SMTP_PASSWORD,
+                  **{**AUTH, "host": "smtp.office365.com"})
+    assert [advisory["id"] for advisory in outcome.result["advisories"]] == ["microsoft-365-basic-auth"]
+    assert sum("Exchange Online" in warning for warning in warnings) == 1
+    assert_no_secret(outcome, warnings)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible.module_utils import basic
+
 from ansible_collections.onlyoffice.docspace.plugins.modules import smtp_settings_info
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call,
@@ -61,3 +63,18 @@ def test_error_names_method_path_and_status(monkeypatch):
 def test_bad_base_url_fails_before_any_request(monkeypatch):
     outcome = run(monkeypatch, None, base_url="portal.test")
     assert outcome.failed and "http:// or https://" in outcome.result["msg"]
+
+
+def test_a_relay_with_an_advisory_returns_it_and_warns(monkeypatch):
+    """The advisory table's entry for the stored relay, as a return value and as one warning; none for others."""
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda _module, text: warnings.append(text))
+    microsoft = {**STORED, "host": "smtp.office365.com", "credentialsUserName": "mailer@contoso.com"}
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(microsoft))])
+    (advisory,) = outcome.result["advisories"]
+    assert (advisory["id"], advisory["effective"]) == ("microsoft-365-basic-auth", "2026-12-31")
+    clear_text = [warning for warning in warnings if "clear text" in warning]  # CONNECTION's http:// to portal.test
+    assert [warning for warning in warnings if warning not in clear_text] == [f"{advisory['summary']} {advisory['advice']}"]
+    warnings.clear()
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(STORED))])
+    assert outcome.result["advisories"] == [] and warnings == clear_text
