@@ -18,6 +18,9 @@ description:
   - One row per inventory host (one host per portal, as the role expects) - in sync, drifted (which fields,
     before and after), would be reset, on the installation default, changed or reset (a real run), failed
     (with the message) or unreachable, and the test mail's result when a test ran.
+  - Each row also lists the provider advisories for the portal's relay that M(onlyoffice.docspace.smtp_settings)
+    or M(onlyoffice.docspace.smtp_settings_info) returned (for example Microsoft 365 turning SMTP AUTH basic
+    authentication off), and the summary counts the portals each advisory concerns.
   - Run the playbook with C(--check --diff) for an audit; without C(--diff) the report cannot name the
     fields that differ. The report holds no secret; the SMTP password shows as C(not comparable).
   - Enable it with E(ANSIBLE_CALLBACKS_ENABLED=onlyoffice.docspace.smtp_report); it does not replace the
@@ -53,6 +56,7 @@ except ImportError:  # earlier releases replace them in the results themselves, 
     mask_secrets = None
 
 SETTINGS_ACTION = "onlyoffice.docspace.smtp_settings"
+INFO_ACTION = "onlyoffice.docspace.smtp_settings_info"
 TEST_ACTION = "onlyoffice.docspace.smtp_test"
 FILES = {"smtp-report.json": report.render_json, "smtp-report.md": report.render_markdown,
          "smtp-report.html": report.render_html}
@@ -106,9 +110,11 @@ class CallbackModule(CallbackBase):
         portal = self._portal(result)
         action = _action(task)
         portal.check_mode = portal.check_mode or bool(context.CLIARGS.get("check")) or task.check_mode is True
-        if not (failed or action in (SETTINGS_ACTION, TEST_ACTION)):
+        if not (failed or action in (SETTINGS_ACTION, INFO_ACTION, TEST_ACTION)):
             return
         data = _masked(dict(data))
+        if action in (SETTINGS_ACTION, INFO_ACTION) and not failed:
+            portal.advisories = list(data.get("advisories") or [])
         if action == SETTINGS_ACTION:
             portal.settings = {**data, "failed": True} if failed else data  # ansible-core 2.19 drops the key
         elif action == TEST_ACTION:

@@ -40,7 +40,8 @@ class Advisory:
     since: str  # the same, said on or after `effective`
     advice: str
     source: str
-    # The report's summary: "<count> portals <fleet_phrase>".
+    # The report: a portal's cell says "<label> (<effective>)", the summary "<count> portals <fleet_phrase>".
+    label: str
     fleet_phrase: str
     # Relay answers (regular expressions) that this change produces, and what such an answer means: a failed
     # test mail with one of them carries the meaning and the advice.
@@ -94,6 +95,7 @@ ADVISORIES = (
         source=("Microsoft Exchange Team blog, 'Exchange Online to retire Basic auth for Client Submission (SMTP "
                 "AUTH)', updated 27 January 2026: https://techcommunity.microsoft.com/t5/exchange-team-blog/"
                 "exchange-online-to-retire-basic-auth-for-client-submission-smtp/ba-p/4114750"),
+        label="Microsoft 365 turns SMTP AUTH basic authentication off",
         fleet_phrase="relay through Microsoft 365 with basic authentication",
         replies=(r"\b5\.7\.30\b", r"\b5\.7\.139\b"),
         refusal=("Microsoft 365 refused basic authentication (SMTP AUTH with a user name and password) for this "
@@ -117,6 +119,7 @@ ADVISORIES = (
                 "DocSpace server's IP address allowed."),
         source=("Google Workspace Admin Help, 'Control access to less secure apps': "
                 "https://support.google.com/a/answer/6260879"),
+        label="Gmail takes only an app password",
         fleet_phrase="relay through Gmail with a password (an app password is needed)",
         replies=(r"\b534\b.*\b5\.7\.9\b",),
         refusal="Gmail accepts only an app password here, not the account's own password",

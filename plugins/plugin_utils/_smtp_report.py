@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._advisories import ADVISORIES_BY_ID
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import COMPARED_FIELDS
 
 # Fields of smtp_settings' diff, in the order the module shows them; is_default is reported as a status.
@@ -50,6 +51,8 @@ class PortalResults:
     failure: str | None = None
     failed_task: str | None = None
     unreachable: str | None = None
+    # The advisories the last smtp_settings or smtp_settings_info result returned for the stored relay.
+    advisories: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -63,12 +66,20 @@ class Row:
     message: str = ""
     test: str = "not run"
     test_message: str = ""
+    advisories: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The row as JSON-ready data."""
         return {"portal": self.portal, "status": self.status, "status_label": STATUSES[self.status][0],
                 "changes": self.changes, "password": self.password, "message": self.message,
-                "test": self.test, "test_message": self.test_message}
+                "test": self.test, "test_message": self.test_message, "advisories": self.advisories}
+
+
+def advisory_text(advisory: dict[str, Any]) -> str:
+    """An advisory in a report cell: its label in the collection's table, and the date it takes effect."""
+    known = ADVISORIES_BY_ID.get(str(advisory.get("id")))
+    label = known.label if known else str(advisory.get("id"))
+    return f"{label} ({advisory.get('effective', '?')})"
 
 
 def _changes(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -126,7 +137,9 @@ def _test(results: PortalResults) -> tuple[str, str]:
 def build_row(results: PortalResults) -> Row:
     """The report row for one portal."""
     test, test_message = _test(results)
-    row = Row(results.portal, "not_checked", password=_password(results.settings), test=test, test_message=test_message)
+    row = Row(results.portal, "not_checked", password=_password(results.settings), test=test, test_message=test_message,
+              advisories=[{key: advisory.get(key) for key in ("id", "summary", "effective")}
+                          for advisory in results.advisories if isinstance(advisory, dict)])
     if results.unreachable is not None:
         row.status, row.message = "unreachable", results.unreachable
         return row
@@ -144,10 +157,14 @@ def summary(rows: list[Row], check_mode: bool) -> dict[str, Any]:
     """Counts per status and per test outcome."""
     counts = {status: 0 for status in STATUSES}
     tests = {"passed": 0, "failed": 0, "not run": 0}
+    advisories: dict[str, int] = {}
     for row in rows:
         counts[row.status] += 1
         tests[row.test] += 1
-    return {"portals": len(rows), "mode": "check" if check_mode else "apply", "statuses": counts, "tests": tests}
+        for advisory in {str(entry.get("id")) for entry in row.advisories}:
+            advisories[advisory] = advisories.get(advisory, 0) + 1
+    return {"portals": len(rows), "mode": "check" if check_mode else "apply", "statuses": counts, "tests": tests,
+            "advisories": advisories}
 
 
 def summary_line(data: dict[str, Any]) -> str:
@@ -157,6 +174,10 @@ def summary_line(data: dict[str, Any]) -> str:
     tests = data["tests"]
     if tests["passed"] or tests["failed"]:
         parts.append(f"test mail: {tests['passed']} passed, {tests['failed']} failed")
+    for advisory, count in sorted(data.get("advisories", {}).items()):
+        known = ADVISORIES_BY_ID.get(advisory)
+        phrase = known.fleet_phrase if known else f"have advisory {advisory}"
+        parts.append(f"{count} portal{'' if count == 1 else 's'} {phrase}")
     mode = "check run (nothing was changed)" if data["mode"] == "check" else "real run"
     portals = f"{data['portals']} portal" + ("" if data["portals"] == 1 else "s")
     return f"{portals}, {mode}: " + ", ".join(parts or ["nothing to report"])
@@ -199,13 +220,14 @@ def render_markdown(rows: list[Row], meta: dict[str, Any]) -> str:
     data = summary(rows, meta.get("check_mode", False))
     lines = [f"# SMTP report: {meta.get('title', 'DocSpace portals')}", "",
              f"{summary_line(data)}.", "", f"Generated {meta.get('generated', '')}.", "",
-             "| portal | status | changes (before \u2192 after) | password | test mail |",
-             "|---|---|---|---|---|"]
+             "| portal | status | changes (before \u2192 after) | password | test mail | advisories |",
+             "|---|---|---|---|---|---|"]
     for row in sorted_rows(rows):
         label, symbol, _rank = STATUSES[row.status]
         test = f"{row.test} ({row.test_message})" if row.test_message else row.test
         lines.append("| " + " | ".join(_md_cell(cell) for cell in (
-            row.portal, f"{symbol} {label}", details(row), row.password, test)) + " |")
+            row.portal, f"{symbol} {label}", details(row), row.password, test,
+            "; ".join(advisory_text(advisory) for advisory in row.advisories))) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -250,7 +272,7 @@ if(m){for(var k=0;k<heads.length;k++){if(heads[k].getAttribute('data-column')===
 """
 
 _COLUMNS = (("portal", "portal", "text"), ("status", "status", "number"), ("changes", "changes (before \u2192 after)", "text"),
-            ("password", "password", "text"), ("test", "test mail", "text"))
+            ("password", "password", "text"), ("test", "test mail", "text"), ("advisories", "advisories", "text"))
 
 
 def _html_row(row: Row) -> str:
@@ -261,10 +283,13 @@ def _html_row(row: Row) -> str:
     if row.message:
         changes += ("<br>" if changes else "") + esc(row.message)
     test = esc(row.test) + (f"<br><small>{esc(row.test_message)}</small>" if row.test_message else "")
+    advisories = "<br>".join(f'<span title="{esc(str(advisory.get("summary", "")))}">{esc(advisory_text(advisory))}</span>'
+                             for advisory in row.advisories)
     return (f'<tr><td>{esc(row.portal)}</td>'
             f'<td class="s-{row.status}" data-sort="{rank}">{symbol} {esc(label)}</td>'
             f'<td class="changes" data-sort="{esc(details(row))}">{changes}</td>'
-            f'<td>{esc(row.password)}</td><td class="t-{row.test.replace(" ", "_")}" data-sort="{esc(row.test)}">{test}</td></tr>')
+            f'<td>{esc(row.password)}</td><td class="t-{row.test.replace(" ", "_")}" data-sort="{esc(row.test)}">{test}</td>'
+            f'<td class="advisories">{advisories}</td></tr>')
 
 
 def render_html(rows: list[Row], meta: dict[str, Any]) -> str:

@@ -9,6 +9,8 @@ import ssl
 
 import trustme
 
+from .providers import PROVIDER_HOSTS
+
 # Names the certificates are valid for: loopback and the emulator's own pseudo-domain.
 IDENTITIES = ("127.0.0.1", "localhost", "docspace.test", "*.docspace.test")
 
@@ -22,7 +24,8 @@ class CertificateSet:
         self.smtp_ca = trustme.CA(organization_name="DocSpace emulator SMTP CA")
         self.untrusted_ca = trustme.CA(organization_name="DocSpace emulator untrusted CA")
         self._portal_cert = self.portal_ca.issue_cert(*IDENTITIES)
-        self._smtp_cert = self.smtp_ca.issue_cert(*IDENTITIES)
+        # The SMTP listeners also play the mail providers' submission hosts (providers.py).
+        self._smtp_cert = self.smtp_ca.issue_cert(*IDENTITIES, *PROVIDER_HOSTS)
         self._untrusted_cert = self.untrusted_ca.issue_cert(*IDENTITIES)
         self.portal_ca_path = os.path.join(directory, "portal-ca.pem")
         self.smtp_ca_path = os.path.join(directory, "smtp-ca.pem")

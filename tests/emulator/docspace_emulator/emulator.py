@@ -83,6 +83,7 @@ class Emulator:
             self._shared = SharedContext(
                 smtp=self.smtp,
                 job_env=JobEnvironment(smtp_host=self.smtp.host, plain_port=listeners["plain"],
+                                       starttls_port=listeners["starttls"],
                                        implicit_tls_ports=self.smtp.implicit_tls_ports(),
                                        client_context=self.certs.smtp_client_context(),
                                        expect_client=self.smtp.store.expect_client, forget_client=self.smtp.store.forget_client),

@@ -8,7 +8,8 @@ waits for a greeting that never comes, until the job's timeout, as with MailKit.
 
 The job never leaves the machine: loopback addresses, ``localhost`` and ``*.docspace.test`` go to
 127.0.0.1; the installation default's ``notify.onlyoffice.info`` goes to the emulator's plain listener
-(any port); every other name fails at "Connect to host" like an unknown host would.
+(any port), the mail providers' hosts the emulator plays (providers.py) to its STARTTLS listener (any port);
+every other name fails at "Connect to host" like an unknown host would.
 """
 
 import ipaddress
@@ -25,6 +26,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 from .identities import DOMAIN
+from .providers import PROVIDER_HOSTS
 from .settings import DEFAULT_HOST, StoredSmtp
 
 SUBJECT = "SMTP test message"
@@ -38,6 +40,7 @@ class JobEnvironment:
 
     smtp_host: str
     plain_port: int
+    starttls_port: int
     implicit_tls_ports: Set[int]
     client_context: ssl.SSLContext
     expect_client: Callable[[int, str], None]
@@ -53,6 +56,8 @@ def resolve(host: str, port: int, env: JobEnvironment) -> Tuple[str, int]:
     name = host.strip().rstrip(".").lower()
     if name == DEFAULT_HOST:
         return env.smtp_host, env.plain_port
+    if name in PROVIDER_HOSTS:
+        return env.smtp_host, env.starttls_port
     if name in ("localhost", DOMAIN) or name.endswith("." + DOMAIN):
         return env.smtp_host, port
     try:

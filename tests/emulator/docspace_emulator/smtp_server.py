@@ -7,7 +7,8 @@
 * ``starttls_untrusted`` — offers STARTTLS with a certificate from a CA nobody trusts.
 
 All offer AUTH PLAIN/LOGIN, also over plain connections, against a fixed list of accounts; sending does
-not require AUTH. Every accepted message is kept in memory.
+not require AUTH. The logins of providers.REFUSING_ACCOUNTS get their provider's refusal instead of aiosmtpd's
+535 5.7.8. Every accepted message is kept in memory.
 """
 
 import asyncio
@@ -23,6 +24,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from .certs import CertificateSet
 from .identities import DOMAIN
+from .providers import REFUSING_ACCOUNTS
 
 LISTENERS = ("plain", "starttls", "smtps", "smtps_untrusted", "starttls_untrusted")
 SERVER_NAME = f"smtp.{DOMAIN}"
@@ -211,7 +213,7 @@ class SmtpServer:
         password = auth_data.password.decode("utf-8", errors="replace")
         if login in self.accounts and self.accounts[login] == password:
             return AuthResult(success=True, auth_data=auth_data)
-        return AuthResult(success=False, handled=False)
+        return AuthResult(success=False, handled=False, message=REFUSING_ACCOUNTS.get(login))
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -234,4 +236,5 @@ class SmtpServer:
             "ca_path": self.ca_path,
             "listeners": dict(self.listeners),
             "accounts": [{"username": u, "password": p} for u, p in self.accounts.items()],
+            "refusing_accounts": [{"username": u, "reply": r} for u, r in REFUSING_ACCOUNTS.items()],
         }

@@ -2,7 +2,9 @@
 
 import socket
 
+import pytest
 from conftest import Api
+from docspace_emulator.providers import REFUSING_ACCOUNTS
 
 
 def _free_port() -> int:
@@ -183,3 +185,22 @@ def test_non_ascii_password_is_sent_as_utf8(admin: Api, portal, emu, smtp_settin
                                  credentialsUserPassword=account["password"]))
         assert admin.run_test()["error"] == ""
         assert portal.mailbox()[0]["auth_user"] == account["username"]
+
+
+def test_a_provider_host_is_played_by_the_starttls_listener(admin: Api, portal, smtp_settings) -> None:
+    """smtp.office365.com:587 reaches the emulator, with TLS checked against that name; its accounts log in."""
+    admin.post(smtp_settings(ssl=True, host="smtp.office365.com", port=587))
+    assert admin.run_test()["error"] == ""
+    [message] = portal.mailbox()
+    assert message["listener"] == "starttls" and message["tls"] is True
+
+
+@pytest.mark.parametrize("login, reply", list(REFUSING_ACCOUNTS.items()))
+def test_a_provider_refuses_basic_authentication_in_its_words(admin: Api, portal, smtp_settings, login: str,
+                                                              reply: str) -> None:
+    admin.post(smtp_settings(ssl=True, host="smtp.office365.com", port=587, credentialsUserName=login))
+    outcome = admin.run_test()
+    assert (outcome["percents"], outcome["status"]) == (60, "Authenticate")
+    # MailKit's message is the reply's text without its code, as for any refused login.
+    assert outcome["error"] == reply.split(" ", 1)[1]
+    assert portal.mailbox() == []

@@ -127,7 +127,7 @@ def test_markdown_table_stays_a_table():
     lines = report.render_markdown(fleet(), {"check_mode": False}).splitlines()
     table = [line for line in lines if line.startswith("| ") and "---" not in line]
     assert len(table) == 5
-    assert all(len(re.findall(r"(?<!\\)\|", line)) == 6 for line in table)
+    assert all(len(re.findall(r"(?<!\\)\|", line)) == 7 for line in table)
     assert '| a-portal | \u25b2 drifted | port: 25 \u2192 587 |' in "\n".join(lines)
     assert "real run" in lines[2]
 
@@ -139,3 +139,22 @@ def test_html_is_self_contained_escaped_and_sortable():
     assert page.count("<tr><td>") == 4
     assert re.search(r'<td class="s-failed" data-sort="1">\u2716 failed</td>', page)
     assert 'data-column="status" data-type="number"' in page
+
+
+M365 = {"id": "microsoft-365-basic-auth", "summary": "Microsoft turns ...", "advice": "...", "effective": "2026-12-31",
+        "source": "..."}
+
+
+def test_advisories_are_listed_per_portal_and_counted_in_the_summary():
+    """Each row names its advisories by the table's label and date; the summary counts portals per advisory."""
+    rows = [row(settings=settings_result(False, SETTINGS), advisories=[M365]) for _ in range(3)]
+    rows.append(row(settings=settings_result(False, SETTINGS)))
+    assert rows[0].advisories == [{"id": "microsoft-365-basic-auth", "summary": "Microsoft turns ...",
+                                   "effective": "2026-12-31"}]
+    data = report.summary(rows, check_mode=True)
+    assert data["advisories"] == {"microsoft-365-basic-auth": 3}
+    assert report.summary_line(data).endswith("4 in sync, 3 portals relay through Microsoft 365 with basic authentication")
+    cell = "Microsoft 365 turns SMTP AUTH basic authentication off (2026-12-31)"
+    assert report.render_markdown(rows, {}).count(f"| {cell} |") == 3
+    assert report.render_html(rows, {}).count(f">{cell}</span>") == 3
+    assert json.loads(report.render_json(rows, {}))["rows"][0]["advisories"][0]["id"] == "microsoft-365-basic-auth"
