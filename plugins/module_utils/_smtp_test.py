@@ -125,7 +125,8 @@ def explain_failure(error: SmtpTestFailed, relay: dict[str, Any] | None) -> str:
     advice = smtp_advice(operation.get("error", ""))
     if advice:
         parts.append(advice[0].upper() + advice[1:])
-    if operation.get("status") == "Authenticate":
+    # A provider that refuses passwords altogether (an advisory's answer) is not helped by a corrected one.
+    if operation.get("status") == "Authenticate" and advisory_for_reply(operation.get("error", "")) is None:
         parts.append(PASSWORD_ADVICE)
     return " ".join(parts)
 

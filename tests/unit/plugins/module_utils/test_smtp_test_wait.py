@@ -227,6 +227,7 @@ def test_microsoft_365_refusing_basic_auth_names_the_relays_that_work_with_docsp
     message = _smtp_test.explain_failure(failure, None)
     assert _advisories.ADVISORIES_BY_ID["microsoft-365-basic-auth"].advice in message
     assert "the relay rejected the user name or password" not in message.lower()
+    assert _smtp_test.PASSWORD_ADVICE not in message  # no password would help
 
 
 def test_a_failed_login_says_how_a_corrected_password_reaches_the_portal():
