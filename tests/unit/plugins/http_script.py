@@ -102,12 +102,32 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class ScriptViolation(AssertionError):
+    """A request the script did not expect, in that order, with that header or body."""
+
+
 class ScriptedSession:
-    """Stands in for requests.Session: every request must be the next expected Call, in order."""
+    """Stands in for requests.Session: every request must be the next expected Call, in order.
+
+    A request that breaks the script raises ScriptViolation inside the client, which may well turn it into an
+    ordinary transport failure, the very outcome a test might expect. So every violation is also recorded, and
+    the test fails on it afterwards whatever the product did with the exception: in assert_done(), and for
+    every session a test made, in the autouse fixture of tests/unit/plugins/conftest.py (which also fails on
+    scripted calls that were never made).
+    """
+
+    # Every session made since the conftest fixture last looked, so that none goes unchecked.
+    made: list[ScriptedSession] = []
 
     def __init__(self, calls: list[Call]) -> None:
         self.expected = list(calls)
         self.seen: list[dict[str, Any]] = []
+        self.violations: list[str] = []
+        ScriptedSession.made.append(self)
+
+    def _violated(self, problem: str) -> ScriptViolation:
+        self.violations.append(problem)
+        return ScriptViolation(problem)
 
     def request(self, method: str, url: str, headers: dict[str, str] | None = None, json: Any = None,  # pylint: disable=redefined-outer-name
                 **options: Any) -> FakeResponse:
@@ -115,18 +135,22 @@ class ScriptedSession:
         path = urlsplit(url).path
         self.seen.append({"method": method, "url": url, "path": path, "headers": dict(headers or {}),
                           "body": json, "options": options})
-        assert self.expected, f"unexpected extra request {method} {path}"
+        if not self.expected:
+            raise self._violated(f"unexpected extra request {method} {path}")
         call = self.expected.pop(0)
-        assert (method, path) == (call.method, call.path), f"expected {call.method} {call.path}, got {method} {path}"
-        if call.body is not ANY:
-            assert json == call.body, f"{method} {path} body {json!r} != expected {call.body!r}"
+        if (method, path) != (call.method, call.path):
+            raise self._violated(f"expected {call.method} {call.path}, got {method} {path}")
+        if call.body is not ANY and json != call.body:
+            raise self._violated(f"{method} {path} body {json!r} != expected {call.body!r}")
         for name, value in call.headers.items():
-            assert (headers or {}).get(name) == value, f"{method} {path} header {name}: {(headers or {}).get(name)!r}"
+            if (headers or {}).get(name) != value:
+                raise self._violated(f"{method} {path} header {name}: {(headers or {}).get(name)!r}, expected {value!r}")
         if isinstance(call.reply, BaseException):
             raise call.reply
         return call.reply
 
     def assert_done(self) -> None:
-        """Fail when scripted calls were never made."""
+        """Fail when a request broke the script, or when scripted calls were never made."""
+        assert not self.violations, f"requests that broke the script: {self.violations}"
         missing = [f"{call.method} {call.path}" for call in self.expected]
         assert not missing, f"expected requests never sent: {missing}"
