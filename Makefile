@@ -7,12 +7,12 @@ NOX := $(NOX_VENV)/bin/nox
 
 # bash, for pipefail in the lanes' recipe.
 SHELL := bash
-LANES := matrix checks
+LANES := checks matrix-a matrix-b
 .PHONY: $(addprefix lane-,$(LANES))
 
-test: $(NOX)           ## every check CI runs (= .ci/run): noxfile.py's two lanes side by side
+test: $(NOX)           ## every check CI runs (= .ci/run): noxfile.py's three lanes side by side
 	@echo "make test: lanes $(LANES) run side by side; each one's output follows when it ends (live: tail -f .nox/lane-*.log)"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target $(addprefix lane-,$(LANES))
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(addprefix lane-,$(LANES))
 
 $(addprefix lane-,$(LANES)): lane-%: $(NOX)
 	@mkdir -p .nox

@@ -58,12 +58,24 @@ TEST_SESSIONS = [
     "docs-check", "ansible-lint", "artifact", "packaging", "build-import-check", "ee",
     *(f"{suite}-{leg}" for leg in CORES if leg != DEFAULT for suite in ("sanity", "units", "integration")),
 ]
-# `make test` runs two lanes side by side, one per core of the 2-core CI machine (an ansible-playbook run keeps
-# one core busy): the matrix of ansible-test sessions, and the rest. Together they are TEST_SESSIONS.
+# `make test` runs three lanes side by side on the 2-core CI machine: the checks on the default core, and the
+# matrix of the other cores in two halves (with the default core's integration and the newest core's system
+# tests). Much of a lane's time is waiting (test jobs, polls, installs), so a third lane fills the cores that
+# two left idle about a third of the time. Together the lanes are TEST_SESSIONS.
 # DOCSPACE_LANE=<lane> makes a lane what `nox` runs, so that nox still resolves each session's prerequisites.
-MATRIX_LANE = [session for session in TEST_SESSIONS if session.startswith("integration-")
-               or (session.startswith(("sanity-", "units-")) and not session.endswith(DEFAULT))]
-LANES = {"matrix": MATRIX_LANE, "checks": [session for session in TEST_SESSIONS if session not in MATRIX_LANE]}
+OTHER_LEGS = [leg for leg in CORES if leg != DEFAULT]
+
+
+def _legs(legs: list[str]) -> list[str]:
+    return [f"{suite}-{leg}" for leg in legs for suite in ("sanity", "units", "integration")]
+
+
+MATRIX_LANES = {
+    "matrix-a": [f"integration-{DEFAULT}", *_legs(OTHER_LEGS[: len(OTHER_LEGS) // 2]), f"system-{NEWEST}"],
+    "matrix-b": _legs(OTHER_LEGS[len(OTHER_LEGS) // 2:]),
+}
+LANES = {"checks": [session for session in TEST_SESSIONS if not any(session in lane for lane in MATRIX_LANES.values())],
+         **MATRIX_LANES}
 nox.options.sessions = LANES[os.environ["DOCSPACE_LANE"]] if os.environ.get("DOCSPACE_LANE") else TEST_SESSIONS
 
 
