@@ -264,19 +264,29 @@ class Secrets:
         return self._mask_prefixes(text)
 
     def _mask_prefixes(self, text: str) -> str:
-        """Mask the start of a secret left by truncation ("sk-abc..." of "sk-abcdef")."""
+        """Mask the start of a secret left by truncation ("sk-abc..." of "sk-abcdef").
+
+        Forms that begin alike (the secret as sent and JSON-escaped, say) share a head; at each place the head
+        occurs, as much is masked as the longest of them matches, so that no form's rest stays visible.
+        """
+        forms_by_head: dict[str, list[str]] = {}
         for form in self._forms:
-            head = form[:MIN_MASKED_PREFIX]
-            if len(form) <= MIN_MASKED_PREFIX or head not in text:
-                continue
+            if len(form) > MIN_MASKED_PREFIX:
+                forms_by_head.setdefault(form[:MIN_MASKED_PREFIX], []).append(form)
+        for head, forms in forms_by_head.items():
             start = text.find(head)
             while start >= 0:
-                end = start + len(head)
-                while end < len(text) and end - start < len(form) and text[end] == form[end - start]:
-                    end += 1
+                end = max(start + _common_prefix_length(text[start:], form) for form in forms)
                 text = text[:start] + MASK + text[end:]
                 start = text.find(head, start + len(MASK))
         return text
+
+
+def _common_prefix_length(text: str, form: str) -> int:
+    length = 0
+    while length < min(len(text), len(form)) and text[length] == form[length]:
+        length += 1
+    return length
 
 
 def secret_forms(secret: str) -> set[str]:

@@ -210,16 +210,23 @@ def render_json(rows: list[Row], meta: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def _md_text(value: Any) -> str:
+    """Prose of the Markdown file: HTML in it would be rendered by a forge's preview."""
+    return html.escape(str(value), quote=False)
+
+
 def _md_cell(text: str) -> str:
-    """Table cell text: pipes and line breaks would break the Markdown table."""
+    """Table cell text: pipes and line breaks would break the Markdown table, and HTML in it would be rendered
+    by a forge's preview (a portal's display name `<img src=...>` would load), so <, > and & become entities."""
+    text = _md_text(text)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ") or " "
 
 
 def render_markdown(rows: list[Row], meta: dict[str, Any]) -> str:
     """smtp-report.md: a title, the summary line and one table row per portal."""
     data = summary(rows, meta.get("check_mode", False))
-    lines = [f"# SMTP report: {meta.get('title', 'DocSpace portals')}", "",
-             f"{summary_line(data)}.", "", f"Generated {meta.get('generated', '')}.", "",
+    lines = [f"# SMTP report: {_md_text(meta.get('title', 'DocSpace portals'))}", "",
+             f"{_md_text(summary_line(data))}.", "", f"Generated {_md_text(meta.get('generated', ''))}.", "",
              "| portal | status | changes (before \u2192 after) | password | test mail | advisories |",
              "|---|---|---|---|---|---|"]
     for row in sorted_rows(rows):

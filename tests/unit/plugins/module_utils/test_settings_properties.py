@@ -16,7 +16,8 @@ The server model below is written from docspace-smtp-api.md (§1.1-1.3 read/save
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
+from ansible_collections.onlyoffice.docspace.plugins.modules import smtp_settings
 
 DEFAULT_NAME = "ONLYOFFICE Postman"
 EXAMPLES = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
@@ -128,30 +130,50 @@ def _dto(row: Stored, is_default: bool) -> dict[str, Any]:
     return dto
 
 
-# --- The module's logic, as main() strings the pure model together ---------------------------------------
+# --- The module's own decision and action, against the server model -------------------------------------
+
+
+class ServerClient:
+    """The part of DocSpaceClient that smtp_settings.carry_out() calls, answered by the server model."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.writes: list[str] = []
+
+    def get(self, path: str) -> Any:
+        assert path == model.SETTINGS_PATH
+        return SimpleNamespace(response=self.server.get())
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        assert path == model.SETTINGS_PATH
+        self.writes.append("POST")
+        return SimpleNamespace(response=self.server.save(body))
+
+    def delete(self, path: str) -> Any:
+        assert path == model.SETTINGS_PATH
+        self.writes.append("DELETE")
+        return SimpleNamespace(response=self.server.reset())
 
 
 @dataclass
 class Outcome:
-    """What one task run did: the action taken, the request count and the settings it returned."""
+    """What one task run did: the action taken, the settings it returned and the writes it sent."""
 
     action: str
     settings: dict[str, Any]
     failure: str | None = None
+    writes: list[str] = field(default_factory=list)
 
 
 def run_task(server: Server, params: dict[str, Any], check_mode: bool = False) -> Outcome:
-    """Read, compare, then write (or predict, in check mode), like the smtp_settings module."""
-    current = model.normalize_dto(server.get())
+    """The module's read, its plan (model.plan) and its action (smtp_settings.carry_out), as its run_task does."""
+    client = ServerClient(server)
+    current = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
     the_plan = model.plan(params, current, check_mode=check_mode)
     if the_plan.failure:
-        return Outcome("failed", current, the_plan.failure)
-    if check_mode or the_plan.action == "none":
-        return Outcome(the_plan.action, the_plan.after)
-    if the_plan.action == "reset":
-        return Outcome("reset", model.normalize_dto(server.reset()))
-    assert the_plan.body is not None
-    return Outcome("save", model.normalize_dto(server.save(the_plan.body)))
+        return Outcome("failed", current, the_plan.failure, client.writes)
+    settings = smtp_settings.carry_out(client, the_plan, check_mode)  # type: ignore[arg-type]
+    return Outcome(the_plan.action, settings, writes=client.writes)
 
 
 # --- Strategies -------------------------------------------------------------------------------------------
@@ -255,7 +277,7 @@ def test_check_mode_predicts_the_real_outcome(params, server):
     """Check mode reports the same change and, for a save, the same resulting settings as the real run."""
     before = server.own
     predicted = run_task(server, params, check_mode=True)
-    assert server.own == before, "check mode must not change the portal"
+    assert predicted.writes == [] and server.own == before, "check mode must not change the portal"
     real = run_task(_copy(server), params)
     if real.failure:
         # Check mode reports the change with a warning instead of failing.

@@ -216,3 +216,28 @@ def test_request_timeout_is_gone(clock, monkeypatch):
 def test_wrong_wait_options_fail_before_any_request(clock, monkeypatch, args, text):
     outcome = run(None, monkeypatch, **args)
     assert outcome.failed and text in outcome.result["msg"]
+
+
+class SlowTrigger(ScriptedSession):
+    """A portal that takes `seconds` of the fake clock to answer the test trigger."""
+
+    def __init__(self, calls, clock, seconds):
+        super().__init__(calls)
+        self.clock, self.seconds = clock, seconds
+
+    def request(self, method, url, **options):
+        if url.endswith(TRIGGER):
+            self.clock.now += self.seconds
+        return super().request(method, url, **options)
+
+
+def test_wait_timeout_counts_from_before_the_trigger(clock, monkeypatch):
+    """A trigger that takes 4.75 s of a 5 s wait_timeout leaves 0.25 s for the status reads: two of them."""
+    monkeypatch.setattr(clock, "sleep", lambda seconds: setattr(clock, "now", round(clock.now + seconds, 6)))
+    running = job(40, "Connect to host")
+    session = SlowTrigger([Call("GET", TRIGGER, envelope(job(5, "Setup tenant"))),
+                           Call("GET", STATUS, envelope(running)), Call("GET", STATUS, envelope(running))],
+                          clock, 4.75)
+    outcome = run_module(smtp_test.main, {**ARGS, "wait_timeout": 5}, session, monkeypatch)
+    assert outcome.failed and "did not finish within wait_timeout (5 s)" in outcome.result["msg"]
+    assert clock.now == 55.0 and outcome.result["elapsed"] == 5.0

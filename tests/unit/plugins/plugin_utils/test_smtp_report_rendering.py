@@ -158,3 +158,25 @@ def test_advisories_are_listed_per_portal_and_counted_in_the_summary():
     assert report.render_markdown(rows, {}).count(f"| {cell} |") == 3
     assert report.render_html(rows, {}).count(f">{cell}</span>") == 3
     assert json.loads(report.render_json(rows, {}))["rows"][0]["advisories"][0]["id"] == "microsoft-365-basic-auth"
+
+
+MARKUP = '<img src=https://evil.test/x onerror=alert(1)>'
+
+
+def test_markup_in_every_cell_is_escaped():
+    """Every text a portal (or something posing as one) controls: name, changed values, messages, advisories."""
+    rows = [report.Row(f"p{MARKUP}", "failed", changes=[{"field": "sender_display_name", "before": MARKUP, "after": "x"}],
+                       message=f"Read: {MARKUP}", test="failed", test_message=f"535 {MARKUP}",
+                       advisories=[{"id": "microsoft-365-basic-auth", "summary": MARKUP, "effective": MARKUP}])]
+    for page in (report.render_html(rows, {"title": MARKUP}), report.render_markdown(rows, {"title": MARKUP})):
+        assert "<img" not in page and "&lt;img src=https://evil.test/x onerror=alert(1)&gt;" in page
+    escaped = "&lt;img src=https://evil.test/x onerror=alert(1)&gt;"
+    html_page = report.render_html(rows, {})
+    for cell in (f"<td>p{escaped}</td>", f'sender_display_name: &quot;{escaped}&quot;', f"Read: {escaped}",
+                 f"<small>535 {escaped}</small>", f'title="{escaped}"', f"off ({escaped})"):
+        assert cell in html_page, cell
+    (line,) = [line for line in report.render_markdown(rows, {}).splitlines() if line.startswith("| p&lt;")]
+    cells = line.strip("| ").split(" | ")
+    assert [cells[0], cells[2], cells[4], cells[5]] == [
+        f"p{escaped}", f'sender_display_name: "{escaped}" \u2192 "x"; Read: {escaped}', f"failed (535 {escaped})",
+        f"Microsoft 365 turns SMTP AUTH basic authentication off ({escaped})"]
