@@ -132,7 +132,7 @@ def test_command_line(tmp_path, extra) -> None:
             assert set(info) == {"ca_path", "portals", "smtp", "control_url", "installations", "pid"}
             assert set(info["portals"][0]) == {"name", "base_url", "admin", "user", "readonly_api_key", "version", "installation"}
             assert (info["portals"][0]["version"], info["portals"][0]["installation"]) == ("3.7", "portal1")
-            assert set(info["smtp"]) == {"host", "ca_path", "listeners", "accounts"}
+            assert set(info["smtp"]) == {"host", "ca_path", "listeners", "accounts", "refusing_accounts"}
             portal = info["portals"][1]
             response = requests.get(portal["base_url"] + SMTP, headers={"Authorization": f"Bearer {portal['admin']['api_key']}"},
                                     verify=info["ca_path"] or True, timeout=5)

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 ANY = object()
@@ -117,7 +117,7 @@ class ScriptedSession:
     """
 
     # Every session made since the conftest fixture last looked, so that none goes unchecked.
-    made: list[ScriptedSession] = []
+    made: ClassVar[list[ScriptedSession]] = []
 
     def __init__(self, calls: list[Call]) -> None:
         self.expected = list(calls)

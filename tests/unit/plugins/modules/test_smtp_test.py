@@ -225,10 +225,10 @@ class SlowTrigger(ScriptedSession):
         super().__init__(calls)
         self.clock, self.seconds = clock, seconds
 
-    def request(self, method, url, **options):
+    def request(self, method, url, headers=None, json=None, **options):  # pylint: disable=redefined-outer-name
         if url.endswith(TRIGGER):
             self.clock.now += self.seconds
-        return super().request(method, url, **options)
+        return super().request(method, url, headers=headers, json=json, **options)
 
 
 def test_wait_timeout_counts_from_before_the_trigger(clock, monkeypatch):

@@ -147,7 +147,7 @@ M365 = {"id": "microsoft-365-basic-auth", "summary": "Microsoft turns ...", "adv
 
 def test_advisories_are_listed_per_portal_and_counted_in_the_summary():
     """Each row names its advisories by the table's label and date; the summary counts portals per advisory."""
-    rows = [row(settings=settings_result(False, SETTINGS), advisories=[M365]) for _ in range(3)]
+    rows = [row(settings=settings_result(False, SETTINGS), advisories=[M365]) for _portal in range(3)]
     rows.append(row(settings=settings_result(False, SETTINGS)))
     assert rows[0].advisories == [{"id": "microsoft-365-basic-auth", "summary": "Microsoft turns ...",
                                    "effective": "2026-12-31"}]
