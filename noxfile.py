@@ -295,6 +295,16 @@ def emulator(session: nox.Session) -> None:
             pass
 
 
+@nox.session(python=DEFAULT_PYTHON, default=False)
+def mutation(session: nox.Session) -> None:
+    """cosmic-ray over the settings model, the advisories, the test wait and the client's rules, with the unit
+    tests that judge each (tests/docspace_harness/mutation.py; arguments: target names). Slow, not in make test."""
+    install_core(session, DEFAULT, "mutation")
+    with collection_tree(session) as collection:
+        session.run("python", str(ROOT / "tests" / "docspace_harness" / "mutation.py"), str(collection),
+                    str(Path(session.create_tmp()) / "mutation"), *session.posargs)
+
+
 @nox.session(name="bench-cores", python=DEFAULT_PYTHON, default=False)
 def bench_cores(session: nox.Session) -> None:
     """bench/in_process.py on the default and the newest tested ansible-core side by side (arguments go to it)."""

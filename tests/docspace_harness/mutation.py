@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Mutation testing of the pure model and the client's rules with cosmic-ray (`nox -s mutation`).
+
+Each target is a module_utils file, the unit tests that should catch its mutants, and (for the client) the
+functions whose rules count: the wording of statuses and transport failures, retries, base_url checks, secret
+masking and JSON hardening. The rest of the client (its I/O seams) is left out. cosmic-ray mutates the file in
+the collection tree it is given (never the checkout), runs the tests once per mutant and records the outcome in
+a session database; this script prints each target's score and its surviving mutants.
+
+    python tests/docspace_harness/mutation.py COLLECTION_DIR WORK_DIR [TARGET ...]
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+UNIT = "tests/unit/plugins"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file to mutate, the tests that judge its mutants, and the functions to mutate (all when empty)."""
+
+    name: str
+    path: str
+    tests: tuple[str, ...]
+    scope: tuple[str, ...] = ()
+
+
+TARGETS = (
+    Target("model", "plugins/module_utils/_smtp_settings.py",
+           (f"{UNIT}/module_utils/test_smtp_settings_model.py", f"{UNIT}/modules/test_smtp_settings.py")),
+    Target("advisories", "plugins/module_utils/_advisories.py", (f"{UNIT}/module_utils/test_advisories.py",
+                                                                 f"{UNIT}/module_utils/test_smtp_test_wait.py")),
+    Target("test-wait", "plugins/module_utils/_smtp_test.py",
+           (f"{UNIT}/module_utils/test_smtp_test_wait.py", f"{UNIT}/modules/test_smtp_test.py")),
+    Target("client-rules", "plugins/module_utils/_docspace.py", (f"{UNIT}/module_utils/test_docspace_client.py",),
+           ("Secrets", "secret_forms", "_encodings", "_common_prefix_length", "_base_url_problem", "shown_url",
+            "is_loopback", "DocSpaceClient._retry_wait", "DocSpaceClient._interpret", "DocSpaceClient._status_words",
+            "DocSpaceClient._status_hint", "DocSpaceClient._root_advice", "DocSpaceClient._api_key_rejected",
+            "parse_json", "_finite_float", "_nesting_depth", "describe_transport_failure", "_tls_failure",
+            "_server_message", "_snippet", "_retry_after_seconds")),
+)
+
+
+def line_ranges(source: str, scope: tuple[str, ...]) -> list[str]:
+    """The line ranges ("start-end") of the named top-level functions and classes, or Class.method."""
+    found: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            continue
+        if node.name in scope:
+            found[node.name] = f"{node.lineno}-{node.end_lineno}"
+        elif isinstance(node, ast.ClassDef):
+            found.update({f"{node.name}.{item.name}": f"{item.lineno}-{item.end_lineno}" for item in node.body
+                          if isinstance(item, ast.FunctionDef) and f"{node.name}.{item.name}" in scope})
+    missing = sorted(set(scope) - set(found))
+    if missing:
+        raise SystemExit(f"the mutation scope names functions that are not in the file: {', '.join(missing)}")
+    return [found[name] for name in scope]
+
+
+def config(target: Target, collection: Path) -> str:
+    """The cosmic-ray configuration of one target, as TOML."""
+    tests = " ".join(target.tests)
+    lines = ""
+    if target.scope:
+        specs = ", ".join(f'"{spec}"' for spec in line_ranges((collection / target.path).read_text(), target.scope))
+        lines = f'\n[cosmic-ray.filters.line-filter.lines]\n"{target.path}" = [{specs}]\n'
+    return (f'[cosmic-ray]\nmodule-path = "{target.path}"\ntimeout = 120.0\nexcluded-modules = []\n'
+            f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly {tests}"\n'
+            f'\n[cosmic-ray.distributor]\nname = "local"\n{lines}')
+
+
+def outcomes(session: Path) -> tuple[int, int, list[tuple[str, int, str]]]:
+    """(killed, surviving, the surviving mutants as (operator, line, diff)); a mutant whose tests timed out or
+    crashed counts as killed, one cosmic-ray skipped (out of scope) not at all."""
+    with sqlite3.connect(session) as db:
+        rows = db.execute("SELECT m.operator_name, m.start_pos_row, r.diff, r.test_outcome, r.worker_outcome "
+                          "FROM mutation_specs m JOIN work_results r ON m.job_id = r.job_id").fetchall()
+    judged = [row for row in rows if str(row[4]).lower() != "skipped"]
+    surviving = [(row[0], row[1], row[2] or "") for row in judged if str(row[3]).lower() == "survived"]
+    return len(judged) - len(surviving), len(surviving), surviving
+
+
+def run(target: Target, collection: Path, work: Path) -> tuple[int, int, list[tuple[str, int, str]]]:
+    """Initialise, filter and execute one target's session in the collection tree."""
+    work.mkdir(parents=True, exist_ok=True)
+    config_file, session = work / f"{target.name}.toml", work / f"{target.name}.sqlite"
+    config_file.write_text(config(target, collection))
+    session.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(collection.parents[2])}
+    bin_dir = Path(sys.executable).parent
+    steps = [[str(bin_dir / "cosmic-ray"), "init", str(config_file), str(session)]]
+    if target.scope:
+        steps.append([str(bin_dir / "cr-filter-lines"), "--config", str(config_file), str(session)])
+    steps.append([str(bin_dir / "cosmic-ray"), "exec", str(config_file), str(session)])
+    for step in steps:
+        subprocess.run(step, cwd=collection, env=env, check=True)
+    return outcomes(session)
+
+
+def main() -> int:
+    """Run the targets (all, or those named), print each score and the surviving mutants."""
+    collection, work = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    chosen = [target for target in TARGETS if not sys.argv[3:] or target.name in sys.argv[3:]]
+    total_killed = total_surviving = 0
+    for target in chosen:
+        killed, surviving, survivors = run(target, collection, work)
+        total_killed, total_surviving = total_killed + killed, total_surviving + surviving
+        score = killed / (killed + surviving) if killed + surviving else 1.0
+        print(f"\n{target.name} ({target.path}): {killed} of {killed + surviving} mutants killed ({score:.1%})")
+        for operator, line, diff in survivors:
+            changed = [text for text in diff.splitlines() if text.startswith(("-", "+")) and not text.startswith(("---", "+++"))]
+            print(f"  survived: line {line + 1 if line is not None else '?'} {operator}: {' / '.join(changed)[:200]}")
+    all_mutants = total_killed + total_surviving
+    print(f"\nmutation score: {total_killed} of {all_mutants} killed "
+          f"({(total_killed / all_mutants if all_mutants else 1.0):.1%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
