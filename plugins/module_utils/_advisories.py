@@ -44,7 +44,9 @@ class Advisory:
     label: str
     fleet_phrase: str
     # Relay answers (regular expressions) that this change produces, and what such an answer means: a failed
-    # test mail with one of them carries the meaning and the advice.
+    # test mail with one of them, from a relay this advisory matches, carries the meaning and the advice.
+    # DocSpace stores MailKit's message, which drops the reply code ("5.7.139 Authentication unsuccessful"),
+    # so the patterns look at the enhanced status code only.
     replies: tuple[str, ...] = ()
     refusal: str = ""
 
@@ -121,7 +123,7 @@ ADVISORIES = (
                 "https://support.google.com/a/answer/6260879"),
         label="Gmail takes only an app password",
         fleet_phrase="relay through Gmail with a password (an app password is needed)",
-        replies=(r"\b534\b.*\b5\.7\.9\b",),
+        replies=(r"\b5\.7\.9\b",),
         refusal="Gmail accepts only an app password here, not the account's own password",
     ),
 )
@@ -145,7 +147,20 @@ def advisories_for(settings: Mapping[str, Any] | None, today: date) -> list[dict
     return [advisory.as_result(today) for advisory in ADVISORIES if advisory.matches(settings)]
 
 
-def advisory_for_reply(reply: str) -> Advisory | None:
-    """The advisory whose provider answers a login or a mail this way, e.g. '535 5.7.139 ...'."""
+def advisory_for_reply(reply: str, relay: Mapping[str, Any] | None) -> Advisory | None:
+    """The advisory whose provider answers this way ("5.7.139 ..."), when the relay is that provider's.
+
+    The relay decides as much as the answer: 5.7.9 is also any server's "authentication mechanism is too
+    weak" (RFC 4954), which no Gmail advice helps with. Without the relay (not readable), the answer alone.
+    """
     return next((advisory for advisory in ADVISORIES
-                 if any(re.search(pattern, reply) for pattern in advisory.replies)), None)
+                 if any(re.search(pattern, reply) for pattern in advisory.replies)
+                 and (relay is None or advisory.matches(relay))), None)
+
+
+def advise(module: Any, settings: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """The advisories for the settings, each also shown as the module's warning: the modules' one call."""
+    found = advisories_for(settings, run_date())
+    for advisory in found:
+        module.warn(warning(advisory))
+    return found

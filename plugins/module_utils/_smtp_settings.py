@@ -33,11 +33,11 @@ PASSWORD_NOTE = "(will be sent, not shown)"
 # replaced only when the settings it reads have a user name (BuildSmtpSettingsAsync), so turning the login off
 # leaves the previous one in use (docspace-smtp-api.md §8.3).
 NOTIFY_KEEPS_OLD_LOGIN = (
-    "enable_auth is now false, but DocSpace's notify service, which sends invitations and notifications, keeps "
-    "logging in to the relay with the previous user name and password until it is restarted: its one shared "
-    "SMTP sender replaces the credentials only when a user name is set (common/ASC.Core.Common/Notify/Senders/"
-    "SmtpSender.cs). The test mail runs in the API service and uses the new settings; restart the notify "
-    "service (ASC.Notify) on the DocSpace server so that notifications do too.")
+    "SMTP authentication is turned off by this save, but DocSpace's notify service, which sends invitations and "
+    "notifications, keeps logging in to the relay with the previous user name and password until it is "
+    "restarted: its one shared SMTP sender replaces the credentials only when a user name is set "
+    "(common/ASC.Core.Common/Notify/Senders/SmtpSender.cs). The test mail runs in the API service and uses the "
+    "new settings; restart the notify service (ASC.Notify) on the DocSpace server so that notifications do too.")
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ class Plan:
     """The whole decision of a task: the module only carries it out.
 
     `action` is none, save or reset; `body` is what a save sends; `after` is the predicted state (what check
-    mode reports); `failure` stops the task before any write.
+    mode reports); `failure` stops the task before any write; `after_save` are warnings that hold once the
+    save went through.
     """
 
     action: str
@@ -115,6 +116,7 @@ class Plan:
     sends_password: bool = False
     warnings: list[str] = field(default_factory=list)
     failure: str | None = None
+    after_save: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -353,7 +355,10 @@ def plan(params: dict[str, Any], current: dict[str, Any], check_mode: bool = Fal
     if desired["enable_auth"] and not params.get("password"):
         _refuse_save_without_password(result, check_mode)
     if current.get("enable_auth") and not desired["enable_auth"]:
-        result.warnings.append(NOTIFY_KEEPS_OLD_LOGIN)
+        if check_mode:
+            result.warnings.append(f"check mode: the real run will save these settings. {NOTIFY_KEEPS_OLD_LOGIN}")
+        else:
+            result.after_save.append(NOTIFY_KEEPS_OLD_LOGIN)
     return result
 
 

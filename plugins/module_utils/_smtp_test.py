@@ -122,21 +122,16 @@ def explain_failure(error: SmtpTestFailed, relay: dict[str, Any] | None) -> str:
         stored = ("the portal has no SMTP settings of its own" if relay.get("is_default")
                   else "these settings are stored on the portal")
         parts.append(f"DocSpace used {describe_relay(relay)}; {stored}.")
-    advice = smtp_advice(operation.get("error", ""))
+    reply = operation.get("error", "")
+    advisory = advisory_for_reply(reply, relay)
+    advice = (f"{advisory.refusal}. {advisory.advice}" if advisory is not None
+              else next((f"{text}." for pattern, text in SMTP_ADVICE if pattern.search(reply)), None))
     if advice:
         parts.append(advice[0].upper() + advice[1:])
     # A provider that refuses passwords altogether (an advisory's answer) is not helped by a corrected one.
-    if operation.get("status") == "Authenticate" and advisory_for_reply(operation.get("error", "")) is None:
+    if operation.get("status") == "Authenticate" and advisory is None:
         parts.append(PASSWORD_ADVICE)
     return " ".join(parts)
-
-
-def smtp_advice(reply: str) -> str | None:
-    """What the relay's answer means and what to do, as sentences; None for an answer nobody explains."""
-    advisory = advisory_for_reply(reply)
-    if advisory is not None:  # a provider's changed rules: what works with DocSpace instead
-        return f"{advisory.refusal}. {advisory.advice}"
-    return next((f"{text}." for pattern, text in SMTP_ADVICE if pattern.search(reply)), None)
 
 
 def describe_relay(settings: dict[str, Any]) -> str:

@@ -331,10 +331,9 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
     if plan.failure:
         module.fail_json(msg=plan.failure, settings=current)
     after = carry_out(client, plan, module.check_mode)
-    advisories = _advisories.advisories_for(after, _advisories.run_date())
-    for advisory in advisories:
-        module.warn(_advisories.warning(advisory))
-    result: dict[str, Any] = {"changed": plan.changed, "settings": after, "advisories": advisories}
+    for warning in plan.after_save:
+        module.warn(warning)
+    result: dict[str, Any] = {"changed": plan.changed, "settings": after, "advisories": _advisories.advise(module, after)}
     if module._diff:  # pylint: disable=protected-access  # AnsibleModule's documented --diff flag
         result["diff"] = model.build_diff(current, after, plan.sends_password)
     return result

@@ -167,10 +167,7 @@ def main() -> None:
     try:
         client = DocSpaceClient.from_module(module)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
-        advisories = _advisories.advisories_for(settings, _advisories.run_date())
-        for advisory in advisories:
-            module.warn(_advisories.warning(advisory))
-        module.exit_json(changed=False, settings=settings, advisories=advisories)
+        module.exit_json(changed=False, settings=settings, advisories=_advisories.advise(module, settings))
     except (DocSpaceError, model.UnexpectedAnswer) as error:
         module.fail_json(msg=str(error))
 

@@ -17,7 +17,7 @@ comes from running the same code, not from copying its checks.
 
 Those steps are private interfaces of ansible-core, borrowed rather than owned (style.md 21): the path runs
 only on a release series the collection is tested with (plugin_utils/_tested_cores.py, the list the test
-matrix is built from), and only after check_core() has found every private name it calls, with the
+matrix is built from), and only after core_mismatch() has found every private name it calls, with the
 parameters it passes. Otherwise the module is shipped as by ansible-core itself, with one line at -vvv
 that says why, so that a newer ansible-core never turns a working module into a failing task.
 """
@@ -87,7 +87,7 @@ MODULE_UTILS = tuple(f"{MODULE_UTILS_PACKAGE}.{name}" for name in ("_advisories"
 # Its warm_up() does the first request's set-up without sending anything (~2 ms of each task otherwise).
 WARM_UP = f"{MODULE_UTILS_PACKAGE}._docspace"
 
-# The keyword arguments the AnsibleZ wrapper passes to ansible-core's module loader, as the tested releases
+# The keyword arguments the AnsiballZ wrapper passes to ansible-core's module loader, as the tested releases
 # take them: 2.19 and 2.21, and 2.22, which added the secrets found in the arguments.
 LOADER_PARAMETERS = (
     ("json_params", "profile", "module_fqn", "modlib_path", "extensions", "init_globals"),
@@ -121,8 +121,12 @@ def _expect_attributes(owner: Any, label: str, *names: str) -> None:
         raise CoreMismatch(f"{label} has no {', '.join(missing)}")
 
 
-def _check_interfaces() -> None:
-    """Every private name the worker path uses, with the parameters it passes: CoreMismatch for the first that differs."""
+def _check_interfaces() -> tuple[str, ...]:
+    """Every private name the worker path uses, with the parameters it passes: CoreMismatch for the first that differs.
+
+    Returns the parameters of ansible-core's module loader (none on 2.17, which has no loader), which say how
+    _invoke() calls it.
+    """
     _expect_parameters("ActionBase._update_module_args", ActionBase._update_module_args,
                        ("module_name", "module_args", "task_vars", "ignore_unknown_opts"))
     _expect_parameters("ActionBase._compute_environment_string", ActionBase._compute_environment_string,
@@ -134,7 +138,7 @@ def _check_interfaces() -> None:
     if _loader is None:  # the 2.17 way: runpy with the arguments in basic._ANSIBLE_ARGS
         _expect_parameters("ActionBase._parse_returned_data", ActionBase._parse_returned_data, ("res",))
         _expect_parameters("ansible.vars.clean.remove_internal_keys", remove_internal_keys, ("data",))
-        return
+        return ()
     found = _expect_parameters(LOADER_NAME, _loader.run_module, *LOADER_PARAMETERS)
     if "secrets" in found and not callable(getattr(getattr(core_secrets, "_secret_masker", None), "secrets_in_json", None)):
         raise CoreMismatch("ansible.module_utils.secrets._secret_masker.secrets_in_json() is missing")
@@ -145,37 +149,36 @@ def _check_interfaces() -> None:
                        "_is_module_traceback_enabled", "_module_tracebacks_enabled_events")
     if remove_internal_keys is not None:  # 2.19
         _expect_parameters("ansible.vars.clean.remove_internal_keys", remove_internal_keys, ("data",))
-        return
+        return found
     if UnifiedTaskResult is None:
         raise CoreMismatch("ansible._internal._task.UnifiedTaskResult is missing")
     _expect_parameters("UnifiedTaskResult.remove_internal_keys", UnifiedTaskResult.remove_internal_keys, ())
     if "for_round_trip" not in _parameters(UnifiedTaskResult.as_result_dict):
         raise CoreMismatch("UnifiedTaskResult.as_result_dict() takes no for_round_trip")
+    return found
 
 
 @functools.cache
-def _loader_takes_secrets() -> bool:
-    return "secrets" in _parameters(_loader.run_module)
-
-
-@functools.cache
-def core_mismatch(version: str | None = None) -> str | None:
-    """Why this ansible-core (or the given release of it) cannot run modules in the worker, or None when it can.
-
-    Checked once per process, before any task sends anything; preload() calls it in Ansible's main process, so
-    that forked workers inherit the answer.
-    """
-    version = version or CORE_VERSION
-    series = release_series(version)
-    if series not in TESTED_CORES:
-        return f"ansible-core {version} is not among the tested releases ({', '.join(TESTED_CORES)})"
+def _core_fit(version: str) -> tuple[str | None, tuple[str, ...]]:
+    """(why the worker path is off, or None; the loader's parameters) for the installed ansible-core."""
+    if release_series(version) not in TESTED_CORES:
+        return f"ansible-core {version} is not among the tested releases ({', '.join(TESTED_CORES)})", ()
     try:
-        _check_interfaces()
+        return None, _check_interfaces()
     except CoreMismatch as mismatch:
-        return f"ansible-core {version}: {mismatch}"
+        return f"ansible-core {version}: {mismatch}", ()
     except Exception as error:  # pylint: disable=broad-except  # inspect fails on what it cannot read
-        return f"ansible-core {version}: its private interfaces could not be checked ({error.__class__.__name__}: {error})"
-    return None
+        return f"ansible-core {version}: its private interfaces could not be checked ({error.__class__.__name__}: {error})", ()
+
+
+def core_mismatch(version: str | None = None) -> str | None:
+    """Why the installed ansible-core cannot run modules in the worker, or None when it can.
+
+    `version` stands in for the installed release's number (tests); the interfaces checked are always those
+    of the installed ansible-core. Checked once per process, before any task sends anything: preload() calls
+    it in Ansible's main process, so that forked workers inherit the answer.
+    """
+    return _core_fit(version or CORE_VERSION)[0]
 
 
 def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
@@ -289,7 +292,8 @@ def _process_state() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGUSR1, saved_handler)
+        if saved_handler is not None:  # None: a handler not set from Python, which Python cannot put back
+            signal.signal(signal.SIGUSR1, saved_handler)
         locale.setlocale(locale.LC_ALL, saved_locale)
         os.chdir(cwd)
 
@@ -336,7 +340,7 @@ def _invoke(module_fqn: str, json_params: bytes) -> None:
     if _loader is not None:
         # 2.22+: the secrets the arguments hold, as executor/module_common.py finds them for the wrapper
         secrets = ({"secrets": core_secrets._secret_masker.secrets_in_json(json_params.decode())}
-                   if _loader_takes_secrets() else {})
+                   if "secrets" in _core_fit(CORE_VERSION)[1] else {})
         _loader.run_module(json_params=json_params, profile=SERIALIZATION_PROFILE, module_fqn=module_fqn,
                            modlib_path="", extensions={}, init_globals=init_globals, **secrets)
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,16 +211,19 @@ def render_json(rows: list[Row], meta: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+# Markdown's own markup: a portal's display name `![x](https://...)` would make a forge's preview load an
+# image, `[x](javascript:...)` would be a link; each is shown as the character instead.
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()!|~])")
+
+
 def _md_text(value: Any) -> str:
-    """Prose of the Markdown file: HTML in it would be rendered by a forge's preview."""
-    return html.escape(str(value), quote=False)
+    """Text of the Markdown file as plain text: HTML as entities (a preview would render it), markup escaped."""
+    return _MD_PUNCTUATION.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def _md_cell(text: str) -> str:
-    """Table cell text: pipes and line breaks would break the Markdown table, and HTML in it would be rendered
-    by a forge's preview (a portal's display name `<img src=...>` would load), so <, > and & become entities."""
-    text = _md_text(text)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ") or " "
+    """Table cell text as plain text; line breaks would break the table."""
+    return _md_text(text).replace("\r", " ").replace("\n", " ") or " "
 
 
 def render_markdown(rows: list[Row], meta: dict[str, Any]) -> str:

@@ -82,26 +82,41 @@ def config(target: Target, collection: Path) -> str:
             f'\n[cosmic-ray.distributor]\nname = "local"\n{lines}')
 
 
-def outcomes(session: Path) -> tuple[int, int, list[tuple[str, int, str]]]:
-    """(killed, surviving, the surviving mutants as (operator, line, diff)); a mutant whose tests timed out or
-    crashed counts as killed, one cosmic-ray skipped (out of scope) not at all."""
+@dataclass
+class Score:
+    """A target's outcome: mutants the tests killed, those whose tests crashed or timed out, the survivors."""
+
+    killed: int
+    crashed: int
+    survivors: list[tuple[str, int, str]]  # (operator, line, diff)
+
+    @property
+    def judged(self) -> int:
+        return self.killed + self.crashed + len(self.survivors)
+
+
+def outcomes(session: Path) -> Score:
+    """The session's results; a mutant cosmic-ray skipped (outside the scope) does not count."""
     with sqlite3.connect(session) as db:
         rows = db.execute("SELECT m.operator_name, m.start_pos_row, r.diff, r.test_outcome, r.worker_outcome "
                           "FROM mutation_specs m JOIN work_results r ON m.job_id = r.job_id").fetchall()
     judged = [row for row in rows if str(row[4]).lower() != "skipped"]
-    surviving = [(row[0], row[1], row[2] or "") for row in judged if str(row[3]).lower() == "survived"]
-    return len(judged) - len(surviving), len(surviving), surviving
+    normal = [row for row in judged if str(row[4]).lower() == "normal"]
+    survivors = [(row[0], row[1], row[2] or "") for row in normal if str(row[3]).lower() == "survived"]
+    return Score(len(normal) - len(survivors), len(judged) - len(normal), survivors)
 
 
-def run(target: Target, collection: Path, work: Path) -> tuple[int, int, list[tuple[str, int, str]]]:
-    """Initialise, filter and execute one target's session in the collection tree."""
+def run(target: Target, collection: Path, work: Path) -> Score:
+    """Check that the tests pass unmutated (else every mutant would look killed), then initialise, filter and
+    execute one target's session in the collection tree."""
     work.mkdir(parents=True, exist_ok=True)
     config_file, session = work / f"{target.name}.toml", work / f"{target.name}.sqlite"
     config_file.write_text(config(target, collection))
     session.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(collection.parents[2])}
     bin_dir = Path(sys.executable).parent
-    steps = [[str(bin_dir / "cosmic-ray"), "init", str(config_file), str(session)]]
+    steps = [[str(bin_dir / "cosmic-ray"), "baseline", str(config_file)],
+             [str(bin_dir / "cosmic-ray"), "init", str(config_file), str(session)]]
     if target.scope:
         steps.append([str(bin_dir / "cr-filter-lines"), "--config", str(config_file), str(session)])
     steps.append([str(bin_dir / "cosmic-ray"), "exec", str(config_file), str(session)])
@@ -114,18 +129,18 @@ def main() -> int:
     """Run the targets (all, or those named), print each score and the surviving mutants."""
     collection, work = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
     chosen = [target for target in TARGETS if not sys.argv[3:] or target.name in sys.argv[3:]]
-    total_killed = total_surviving = 0
+    scores = []
     for target in chosen:
-        killed, surviving, survivors = run(target, collection, work)
-        total_killed, total_surviving = total_killed + killed, total_surviving + surviving
-        score = killed / (killed + surviving) if killed + surviving else 1.0
-        print(f"\n{target.name} ({target.path}): {killed} of {killed + surviving} mutants killed ({score:.1%})")
-        for operator, line, diff in survivors:
+        score = run(target, collection, work)
+        scores.append(score)
+        caught = score.killed + score.crashed
+        print(f"\n{target.name} ({target.path}): {caught} of {score.judged} mutants caught "
+              f"({caught / max(score.judged, 1):.1%}; {score.crashed} of them by a crash or timeout of the tests)")
+        for operator, line, diff in score.survivors:
             changed = [text for text in diff.splitlines() if text.startswith(("-", "+")) and not text.startswith(("---", "+++"))]
-            print(f"  survived: line {line + 1 if line is not None else '?'} {operator}: {' / '.join(changed)[:200]}")
-    all_mutants = total_killed + total_surviving
-    print(f"\nmutation score: {total_killed} of {all_mutants} killed "
-          f"({(total_killed / all_mutants if all_mutants else 1.0):.1%})")
+            print(f"  survived: line {line} {operator}: {' / '.join(changed)[:200]}")
+    caught, judged = sum(s.killed + s.crashed for s in scores), sum(s.judged for s in scores)
+    print(f"\nmutation score: {caught} of {judged} mutants caught ({caught / max(judged, 1):.1%})")
     return 0
 
 

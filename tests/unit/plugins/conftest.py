@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import ScriptedSession
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import ScriptedSession, check_every_session_made
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +23,4 @@ def every_script_played_out() -> Iterator[None]:
     """
     ScriptedSession.made.clear()
     yield
-    sessions, ScriptedSession.made[:] = list(ScriptedSession.made), []
-    for session in sessions:
-        session.assert_done()
+    check_every_session_made()

@@ -154,3 +154,10 @@ class ScriptedSession:
         assert not self.violations, f"requests that broke the script: {self.violations}"
         missing = [f"{call.method} {call.path}" for call in self.expected]
         assert not missing, f"expected requests never sent: {missing}"
+
+
+def check_every_session_made() -> None:
+    """assert_done() on every session made since the last check (the conftest fixture's check after each test)."""
+    sessions, ScriptedSession.made[:] = list(ScriptedSession.made), []
+    for session in sessions:
+        session.assert_done()

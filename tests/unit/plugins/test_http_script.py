@@ -13,6 +13,7 @@ from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script impo
     Call,
     ScriptedSession,
     ScriptViolation,
+    check_every_session_made,
     envelope,
 )
 
@@ -55,6 +56,9 @@ def test_a_call_never_made_fails():
 
 
 def test_every_session_a_test_makes_is_checked_after_it():
-    """The autouse fixture (tests/unit/plugins/conftest.py) sees every session, also one no runner checks."""
-    session = ScriptedSession([])
-    assert ScriptedSession.made == [session]
+    """The check after each test (tests/unit/plugins/conftest.py) fails on a session no runner looked at."""
+    unchecked = ScriptedSession([Call("GET", "/a", envelope({}))])
+    _swallowed(unchecked, "GET", "/b")
+    with pytest.raises(AssertionError, match="expected GET /a, got GET /b"):
+        check_every_session_made()
+    assert ScriptedSession.made == []  # checked once: the fixture's own check after this test finds nothing

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import locale
 import os
+import signal
 from pathlib import Path
 from typing import Any, Iterator
 from unittest.mock import MagicMock
@@ -129,6 +130,21 @@ def test_worker_state_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (module_warnings.get_warning_messages(), os.getcwd(), locale.setlocale(locale.LC_ALL)) == before
 
 
+def test_the_workers_stack_trace_signal_handler_is_put_back() -> None:
+    """ansible-core 2.22's AnsibleModule installs its own SIGUSR1 handler; the worker's stays after the module."""
+    def workers_handler(_signum: int, _frame: Any) -> None:
+        """Stands in for the stack-trace handler of ansible-core's worker."""
+
+    previous = signal.signal(signal.SIGUSR1, workers_handler)
+    try:
+        # Past AnsibleModule's own checks (where 2.22 installs its handler), then refused without a request.
+        res = _run({"api_key": API_KEY, "base_url": "ftp://portal.example.test"})
+        assert "must start with http:// or https://" in json.loads(res["stdout"])["msg"]
+        assert signal.getsignal(signal.SIGUSR1) is workers_handler
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
 def test_an_exception_is_reported_as_the_wrapper_would(monkeypatch: pytest.MonkeyPatch) -> None:
     """An uncaught exception: traceback on stderr, exit code 1, nothing on stdout (2.17's AnsiballZ);
     2.19's loader prints a failed result instead."""
@@ -228,7 +244,7 @@ def _different_update_module_args(self: Any, module_name: str, module_args: dict
 @pytest.fixture
 def changed_core(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private interface with parameters the tested releases do not have: the loader where this core has one."""
-    _in_process.core_mismatch.cache_clear()
+    _in_process._core_fit.cache_clear()
     if _in_process._loader is not None:
         monkeypatch.setattr(_in_process._loader, "run_module", _different_loader)
         changed = _in_process.LOADER_NAME
@@ -236,7 +252,7 @@ def changed_core(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         monkeypatch.setattr(ActionBase, "_update_module_args", _different_update_module_args)
         changed = "ActionBase._update_module_args"
     yield changed
-    _in_process.core_mismatch.cache_clear()
+    _in_process._core_fit.cache_clear()
 
 
 def test_a_changed_private_interface_is_named(changed_core: str) -> None:
@@ -275,13 +291,13 @@ def test_a_changed_core_ships_the_module_once_and_says_why(changed_core: str, mo
 
 
 def test_an_untested_release_ships_the_module_once_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    _in_process.core_mismatch.cache_clear()
+    _in_process._core_fit.cache_clear()
     monkeypatch.setattr(_in_process, "CORE_VERSION", "2.23.0")
     calls, lines = _ship_or_run(monkeypatch)
     try:
         _action()._execute_module(task_vars={})
     finally:
-        _in_process.core_mismatch.cache_clear()
+        _in_process._core_fit.cache_clear()
     assert calls["in-process"] == [] and len(calls["shipped"]) == 1
     assert lines == ["in-process path off: ansible-core 2.23.0 is not among the tested releases "
                      f"({', '.join(TESTED_CORES)}); smtp_settings_info is shipped as a module process"]

@@ -73,16 +73,26 @@ def test_the_result_names_the_date_the_source_and_what_works_with_docspace():
         assert relay_that_works in entry["advice"]
 
 
-@pytest.mark.parametrize("reply, expected", [
-    ("5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", "microsoft-365-basic-auth"),
-    ("550 5.7.30 Basic authentication is not supported for Client Submission.", "microsoft-365-basic-auth"),
-    ("534 5.7.9 Application-specific password required.", "google-app-password"),
-    ("535 5.7.8 Error: authentication failed", None),
-    ("5.7.1390 something else", None),
+# As DocSpace stores them: MailKit's message, without the reply code (docspace-smtp-api.md §3.4).
+@pytest.mark.parametrize("reply, host, expected", [
+    ("5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+     "smtp.office365.com", "microsoft-365-basic-auth"),
+    ("5.7.30 Basic authentication is not supported for Client Submission.", "smtp-mail.outlook.com",
+     "microsoft-365-basic-auth"),
+    ("5.7.9 Application-specific password required.", "smtp.gmail.com", "google-app-password"),
+    # The same enhanced code from another relay is that relay's own refusal ("mechanism too weak").
+    ("5.7.9 Authentication mechanism is too weak", "mail.example.com", None),
+    ("5.7.8 Error: authentication failed", "smtp.gmail.com", None),
+    ("5.7.1390 something else", "smtp.office365.com", None),
 ])
-def test_a_relay_answer_points_to_its_advisory(reply, expected):
-    found = advisories.advisory_for_reply(reply)
+def test_a_relay_answer_points_to_its_advisory(reply, host, expected):
+    found = advisories.advisory_for_reply(reply, relay(host))
     assert (found.id if found else None) == expected
+
+
+def test_without_the_relay_the_answer_alone_decides():
+    found = advisories.advisory_for_reply("5.7.139 Authentication unsuccessful", None)
+    assert found is not None and found.id == "microsoft-365-basic-auth"
 
 
 def test_every_entry_is_complete():

@@ -316,9 +316,14 @@ def test_plan_missing_password_in_check_mode_is_a_change_with_a_warning():
     ({}, {"port": 2525}, False),  # there was no login to keep
 ], ids=["auth turned off", "another login", "never authenticated"])
 def test_plan_warns_when_the_notify_service_keeps_the_old_login(current, overrides, warned):
+    """Once the save went through; check mode says what the real run's save will mean."""
     result = plan_for(dto(**current), **overrides)
     assert result.action == "save"
-    assert (model.NOTIFY_KEEPS_OLD_LOGIN in result.warnings) is warned
+    assert (result.after_save == [model.NOTIFY_KEEPS_OLD_LOGIN]) is warned and result.warnings == []
+    predicted = plan_for(dto(**current), check_mode=True, **overrides)
+    assert predicted.after_save == []
+    assert any(warning.startswith("check mode:") and model.NOTIFY_KEEPS_OLD_LOGIN in warning
+               for warning in predicted.warnings) is warned
 
 
 def test_plan_save_without_auth_needs_no_password():

@@ -155,7 +155,7 @@ def test_advisories_are_listed_per_portal_and_counted_in_the_summary():
     assert data["advisories"] == {"microsoft-365-basic-auth": 3}
     assert report.summary_line(data).endswith("4 in sync, 3 portals relay through Microsoft 365 with basic authentication")
     cell = "Microsoft 365 turns SMTP AUTH basic authentication off (2026-12-31)"
-    assert report.render_markdown(rows, {}).count(f"| {cell} |") == 3
+    assert report.render_markdown(rows, {}).count("| Microsoft 365 turns SMTP AUTH basic authentication off \\(2026-12-31\\) |") == 3
     assert report.render_html(rows, {}).count(f">{cell}</span>") == 3
     assert json.loads(report.render_json(rows, {}))["rows"][0]["advisories"][0]["id"] == "microsoft-365-basic-auth"
 
@@ -169,14 +169,28 @@ def test_markup_in_every_cell_is_escaped():
                        message=f"Read: {MARKUP}", test="failed", test_message=f"535 {MARKUP}",
                        advisories=[{"id": "microsoft-365-basic-auth", "summary": MARKUP, "effective": MARKUP}])]
     for page in (report.render_html(rows, {"title": MARKUP}), report.render_markdown(rows, {"title": MARKUP})):
-        assert "<img" not in page and "&lt;img src=https://evil.test/x onerror=alert(1)&gt;" in page
+        assert "<img" not in page and "&lt;img src=https://evil.test/x onerror=alert" in page
     escaped = "&lt;img src=https://evil.test/x onerror=alert(1)&gt;"
     html_page = report.render_html(rows, {})
     for cell in (f"<td>p{escaped}</td>", f'sender_display_name: &quot;{escaped}&quot;', f"Read: {escaped}",
                  f"<small>535 {escaped}</small>", f'title="{escaped}"', f"off ({escaped})"):
         assert cell in html_page, cell
+    md_escaped = "&lt;img src=https://evil.test/x onerror=alert\\(1\\)&gt;"
     (line,) = [line for line in report.render_markdown(rows, {}).splitlines() if line.startswith("| p&lt;")]
     cells = line.strip("| ").split(" | ")
     assert [cells[0], cells[2], cells[4], cells[5]] == [
-        f"p{escaped}", f'sender_display_name: "{escaped}" \u2192 "x"; Read: {escaped}', f"failed (535 {escaped})",
-        f"Microsoft 365 turns SMTP AUTH basic authentication off ({escaped})"]
+        f"p{md_escaped}", f'sender\\_display\\_name: "{md_escaped}" \u2192 "x"; Read: {md_escaped}',
+        f"failed \\(535 {md_escaped}\\)", f"Microsoft 365 turns SMTP AUTH basic authentication off \\({md_escaped}\\)"]
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("![x](https://evil.test/t.png)", "\\!\\[x\\]\\(https://evil.test/t.png\\)"),
+    ("[click](javascript:alert(1))", "\\[click\\]\\(javascript:alert\\(1\\)\\)"),
+    # The value is shown as JSON: its one backslash is two, each escaped.
+    ("`code` *bold* _it_ ~~gone~~ a|b back\\slash", "\\`code\\` \\*bold\\* \\_it\\_ \\~\\~gone\\~\\~ a\\|b back\\\\\\\\slash"),
+], ids=["image", "link", "emphasis, code, pipe, backslash"])
+def test_markdown_markup_in_a_cell_is_shown_not_rendered(name, shown):
+    """A portal's text must not make a forge's Markdown preview load an image or show a link."""
+    markdown = report.render_markdown([report.Row("p", "drifted", changes=[
+        {"field": "sender_display_name", "before": name, "after": "x"}])], {})
+    assert f'| sender\\_display\\_name: "{shown}" \u2192 "x" |' in markdown
