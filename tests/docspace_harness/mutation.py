@@ -70,6 +70,43 @@ def line_ranges(source: str, scope: tuple[str, ...]) -> list[str]:
     return [found[name] for name in scope]
 
 
+def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where the file's type annotations are, as ((line, column), (end line, end column))."""
+    annotations: list[ast.expr | None] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            annotations.append(node.returns)
+            annotations += [argument.annotation for argument in (*arguments.posonlyargs, *arguments.args,
+                                                                  *arguments.kwonlyargs, arguments.vararg,
+                                                                  arguments.kwarg) if argument is not None]
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+    return [((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
+            for node in annotations if node is not None]
+
+
+def skip_annotations(session: Path, source: str) -> int:
+    """Mark the mutants that change only a type annotation as skipped; returns how many.
+
+    With `from __future__ import annotations` (every file here) annotations are never evaluated, so such a
+    mutant (`str | None` -> `str * None`) cannot change behaviour and would only pad the survivors.
+    """
+    # pylint: disable-next=import-outside-toplevel  # cosmic-ray is in the mutation session's virtualenv only
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult  # pylint: disable=import-outside-toplevel
+
+    spans = annotation_spans(source)
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        skipped = [item.job_id for item in db.pending_work_items
+                   if all(any(start <= tuple(mutation.start_pos) and tuple(mutation.end_pos) <= end for start, end in spans)
+                          for mutation in item.mutations)]
+        if skipped:
+            db.set_multiple_results(skipped, WorkResult(output="a type annotation only",
+                                                        worker_outcome=WorkerOutcome.SKIPPED))
+    return len(skipped)
+
+
 def config(target: Target, collection: Path) -> str:
     """The cosmic-ray configuration of one target, as TOML."""
     tests = " ".join(target.tests)
@@ -119,9 +156,12 @@ def run(target: Target, collection: Path, work: Path) -> Score:
              [str(bin_dir / "cosmic-ray"), "init", str(config_file), str(session)]]
     if target.scope:
         steps.append([str(bin_dir / "cr-filter-lines"), "--config", str(config_file), str(session)])
-    steps.append([str(bin_dir / "cosmic-ray"), "exec", str(config_file), str(session)])
     for step in steps:
         subprocess.run(step, cwd=collection, env=env, check=True)
+    print(f"{target.name}: {skip_annotations(session, (collection / target.path).read_text())} mutants of type "
+          "annotations only, skipped")
+    subprocess.run([str(bin_dir / "cosmic-ray"), "exec", str(config_file), str(session)], cwd=collection, env=env,
+                   check=True)
     return outcomes(session)
 
 

@@ -81,11 +81,19 @@ def test_validate_accepts_good_options(overrides):
     ("smtps://mail.example.com:465/relay", "use host: mail.example.com and port: 465"),
     ("mail.example.com/relay", "use host: mail.example.com"),
     ("[2001:db8::25]:587", "use host: 2001:db8::25 and port: 587"),
+    ("mail.example.com:smtp", "use host: mail.example.com"),  # a port that is no number: the name still is
     (" mail.example.com", "must not contain blanks; give the server name only, such as host: mail.example.com"),
 ])
 def test_validate_splits_a_host_written_as_a_url_or_with_a_port(host, correction):
     (problem,) = model.validate(params(host=host))
     assert problem.startswith(f"host {host!r} ") and problem.endswith(correction)
+
+
+@pytest.mark.parametrize("length, shown", [(model.SHOWN_VALUE_LENGTH, "'" + "x" * model.SHOWN_VALUE_LENGTH + "'"),
+                                           (model.SHOWN_VALUE_LENGTH + 1,
+                                            "'" + "x" * model.SHOWN_VALUE_LENGTH + f"'... ({model.SHOWN_VALUE_LENGTH + 1} characters)")])
+def test_a_long_value_is_shown_shortened_from_one_character_past_the_limit(length, shown):
+    assert model.shown("x" * length) == shown
 
 
 @pytest.mark.parametrize("host", ["mail.example.com", "MAIL.example.com", "localhost", "192.0.2.25",
@@ -178,6 +186,18 @@ def test_dto_normalises_to_the_settings_view():
                     "sender_display_name": "ONLYOFFICE Postman", "enable_ssl": True, "enable_auth": True,
                     "username": "mailer@example.com", "use_ntlm": True, "is_default": False}
     assert tuple(view) == model.SETTINGS_KEYS
+
+
+@pytest.mark.parametrize("port, expected", [(587.0, 587), ("2525", 2525), (25, 25)])
+def test_dto_port_as_json_may_write_it(port, expected):
+    """A whole number written 587.0 or "2525" is that port; the model does not guess beyond that."""
+    assert model.normalize_dto(dto(port=port))["port"] == expected
+
+
+@pytest.mark.parametrize("port", [587.5, float("inf"), True, "25a"])
+def test_dto_port_that_is_no_whole_number_is_refused(port):
+    with pytest.raises(model.UnexpectedAnswer, match="port is a"):
+        model.normalize_dto(dto(port=port))
 
 
 def test_dto_username_shows_only_with_auth():
