@@ -77,6 +77,9 @@ options:
 requirements:
   - requests
 notes:
+  - An environment variable that is set but empty counts as not set, for every option above that reads one.
+    AWX and Automation Platform render an empty credential field as an empty string in their injectors, so
+    a credential with an API key and no login sets E(DOCSPACE_AUTH_USERNAME) to V("").
   - The API calls are made from the host that runs the task, normally the controller
     (C(delegate_to) V(localhost)), so that inventory hosts can be the portals themselves.
   - No message, warning, diff or return value contains O(api_key), O(auth_password), the login token, an

@@ -25,7 +25,8 @@ import zlib
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -150,15 +151,29 @@ def url_secrets(text: str) -> set[str]:
     return {secret for secret in secrets if secret}
 
 
+def set_env_fallback(*names: str) -> str:
+    """ansible-core's env_fallback, but a variable that is set and empty counts as unset.
+
+    AWX and Automation Platform render an empty credential field as an empty string in their injectors, so an
+    API-key credential sets DOCSPACE_AUTH_USERNAME=''; taken as given, it would conflict with the key.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def connection_argument_spec() -> dict[str, dict[str, Any]]:
     """Return the connection options shared by every module (documented in the connection doc fragment)."""
     return {
-        "base_url": {"type": "str", "required": True, "fallback": (env_fallback, ["DOCSPACE_BASE_URL"])},
-        "api_key": {"type": "str", "no_log": True, "fallback": (env_fallback, ["DOCSPACE_API_KEY"])},
-        "auth_username": {"type": "str", "fallback": (env_fallback, ["DOCSPACE_AUTH_USERNAME"])},
-        "auth_password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["DOCSPACE_AUTH_PASSWORD"])},
-        "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["DOCSPACE_VALIDATE_CERTS"])},
-        "ca_path": {"type": "path", "fallback": (env_fallback, ["DOCSPACE_CA_PATH"])},
+        "base_url": {"type": "str", "required": True, "fallback": (set_env_fallback, ["DOCSPACE_BASE_URL"])},
+        "api_key": {"type": "str", "no_log": True, "fallback": (set_env_fallback, ["DOCSPACE_API_KEY"])},
+        "auth_username": {"type": "str", "fallback": (set_env_fallback, ["DOCSPACE_AUTH_USERNAME"])},
+        "auth_password": {"type": "str", "no_log": True, "fallback": (set_env_fallback, ["DOCSPACE_AUTH_PASSWORD"])},
+        "validate_certs": {"type": "bool", "default": True,
+                           "fallback": (set_env_fallback, ["DOCSPACE_VALIDATE_CERTS"])},
+        "ca_path": {"type": "path", "fallback": (set_env_fallback, ["DOCSPACE_CA_PATH"])},
         "timeout": {"type": "int", "default": 30},
     }
 

@@ -878,3 +878,29 @@ def test_url_credentials_from_the_environment_stay_hidden_too(monkeypatch, capsy
         DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
     output = capsys.readouterr().out
     assert json.loads(output)["failed"] and "env-url-pw-Tq42Rz" not in output
+
+
+
+@pytest.mark.parametrize("environment, options, expected", [
+    # AWX's injectors for an API-key credential: the login fields rendered as empty strings.
+    ({"DOCSPACE_API_KEY": "sk-awx-key-0001", "DOCSPACE_AUTH_USERNAME": "", "DOCSPACE_AUTH_PASSWORD": ""}, {},
+     {"api_key": "sk-awx-key-0001", "auth_username": None, "auth_password": None}),
+    # ... and for a login credential, the key field empty.
+    ({"DOCSPACE_API_KEY": "", "DOCSPACE_AUTH_USERNAME": "admin@portal.test", "DOCSPACE_AUTH_PASSWORD": "awx-pw-0001"}, {},
+     {"api_key": None, "auth_username": "admin@portal.test", "auth_password": "awx-pw-0001"}),
+    # An empty certificate switch or CA path is the default, not an error.
+    ({"DOCSPACE_API_KEY": "sk-awx-key-0001", "DOCSPACE_VALIDATE_CERTS": "", "DOCSPACE_CA_PATH": ""}, {},
+     {"validate_certs": True, "ca_path": None}),
+    # The task's own option still wins over a variable that is set.
+    ({"DOCSPACE_API_KEY": "sk-env-key-0001"}, {"api_key": "sk-task-key-0001"}, {"api_key": "sk-task-key-0001"}),
+], ids=["awx api-key credential", "awx login credential", "empty certificate options", "task wins"])
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch, environment, options, expected):
+    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
+    for name in ("DOCSPACE_API_KEY", "DOCSPACE_AUTH_USERNAME", "DOCSPACE_AUTH_PASSWORD", "DOCSPACE_VALIDATE_CERTS",
+                 "DOCSPACE_CA_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"DOCSPACE_BASE_URL": "https://portal.test", **environment}.items():
+        monkeypatch.setenv(name, value)
+    with _module_args(options):
+        module = DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
+    assert {name: module.params[name] for name in expected} == expected
