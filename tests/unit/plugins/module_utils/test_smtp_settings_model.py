@@ -75,6 +75,14 @@ def test_validate_accepts_good_options(overrides):
     assert model.validate(params(**overrides)) == []
 
 
+@pytest.mark.parametrize("option, value", [("host", "h" * 255), ("sender_address", "a" * 242 + "@example.test"),
+                                           ("sender_display_name", "n" * 255), ("username", "u" * 255)])
+def test_validate_accepts_exactly_the_longest_value_docspace_stores(option, value):
+    """255 characters pass ([StringLength(255)]); 256 are refused (test_validate_rejects_bad_options)."""
+    assert len(value) == model.MAX_LENGTH
+    assert model.validate(params(**{option: value})) == []
+
+
 @pytest.mark.parametrize("host, correction", [
     ("smtp://mail.example.com", "use host: mail.example.com"),
     ("mail.example.com:587", "use host: mail.example.com and port: 587"),
@@ -83,6 +91,7 @@ def test_validate_accepts_good_options(overrides):
     ("[2001:db8::25]:587", "use host: 2001:db8::25 and port: 587"),
     ("mail.example.com:smtp", "use host: mail.example.com"),  # a port that is no number: the name still is
     (" mail.example.com", "must not contain blanks; give the server name only, such as host: mail.example.com"),
+    ("mail.example.com relay", "must not contain blanks; give the server name only, such as host: mail.example.com"),
 ])
 def test_validate_splits_a_host_written_as_a_url_or_with_a_port(host, correction):
     (problem,) = model.validate(params(host=host))
@@ -158,7 +167,9 @@ def test_port_465_without_ssl_draws_a_warning():
 
 def test_plain_options_draw_no_warning():
     assert model.option_warnings(params()) == []
-    assert model.option_warnings(params(state="absent", use_ntlm=False)) == []
+    assert model.option_warnings(params(port=587)) == []  # only 465 expects TLS from the first byte
+    # A reset sends none of the settings, so nothing about them can mislead.
+    assert model.option_warnings(params(state="absent", port=465, enable_auth=False, username="u")) == []
 
 
 # --- normalisation -----------------------------------------------------------------------------------------
@@ -280,6 +291,19 @@ def plan_for(current_dto, check_mode=False, update_password="on_change", passwor
 def test_plan_nothing_when_equal():
     result = plan_for(dto())
     assert (result.action, result.changed, result.warnings, result.failure) == ("none", False, [], None)
+
+
+@pytest.mark.parametrize("current, state", [(AUTH_DTO, "present"), ({}, "absent")], ids=["unchanged", "reset"])
+def test_plan_without_a_save_sends_no_password(current, state):
+    """Only a save carries the password, so only its --diff notes it."""
+    assert plan_for(dto(**current), state=state, **AUTH).sends_password is False
+
+
+def test_the_password_option_is_no_log():
+    """Declared secret once in FIELDS, it reaches ansible-core as no_log, with its alias."""
+    spec = model.option_spec()
+    assert spec["password"]["no_log"] is True and spec["password"]["aliases"] == ["credentials_user_password"]
+    assert [name for name, entry in spec.items() if entry.get("no_log")] == ["password"]
 
 
 def test_plan_save_when_different():
