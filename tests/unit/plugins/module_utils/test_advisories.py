@@ -41,8 +41,9 @@ def test_a_relay_is_recognised_by_its_host(host, expected):
     assert [entry["id"] for entry in advisories.advisories_for(relay(host), BEFORE_M365)] == expected
 
 
-def test_only_a_login_with_a_password_is_affected():
-    assert advisories.advisories_for(relay("smtp.office365.com", enable_auth=False), BEFORE_M365) == []
+@pytest.mark.parametrize("host", ["smtp.office365.com", "smtp.gmail.com"])
+def test_only_a_login_with_a_password_is_affected(host):
+    assert advisories.advisories_for(relay(host, enable_auth=False), BEFORE_M365) == []
     assert advisories.advisories_for(None, BEFORE_M365) == []
     assert advisories.advisories_for({"host": None, "is_default": True}, BEFORE_M365) == []
 
@@ -101,3 +102,12 @@ def test_every_entry_is_complete():
     for entry in advisories.ADVISORIES:
         assert entry.hosts and entry.advice and entry.source.count("https://") == 1 and entry.fleet_phrase
         assert "{when}" in entry.before and "{when}" in entry.since and entry.before != entry.since
+
+
+
+def test_gmail_has_taken_only_app_passwords_since_may_2025():
+    (entry,) = advisories.advisories_for(relay("smtp.gmail.com"), BEFORE_M365)
+    assert entry["effective"] == "2025-05-01"
+    assert "no longer accept the account password over SMTP since 1 May 2025" in entry["summary"]
+    (before,) = advisories.advisories_for(relay("smtp.gmail.com"), date(2025, 4, 30))
+    assert "stop accepting the account password over SMTP on 1 May 2025" in before["summary"]

@@ -106,7 +106,7 @@ def test_a_long_value_is_shown_shortened_from_one_character_past_the_limit(lengt
 
 
 @pytest.mark.parametrize("host", ["mail.example.com", "MAIL.example.com", "localhost", "192.0.2.25",
-                                  "2001:db8::25", "smtp-relay_1.internal"])
+                                  "2001:db8::25", "::1", "smtp-relay_1.internal"])
 def test_validate_accepts_bare_host_names_and_addresses(host):
     assert model.validate(params(host=host)) == []
 
