@@ -111,3 +111,14 @@ def test_gmail_has_taken_only_app_passwords_since_may_2025():
     assert "no longer accept the account password over SMTP since 1 May 2025" in entry["summary"]
     (before,) = advisories.advisories_for(relay("smtp.gmail.com"), date(2025, 4, 30))
     assert "stop accepting the account password over SMTP on 1 May 2025" in before["summary"]
+
+
+def test_advise_warns_once_for_each_advisory_it_returns(monkeypatch):
+    """The modules' one call: the advisories of the relay, each also shown as a warning, in the run's date."""
+    monkeypatch.setattr(advisories, "run_date", lambda: BEFORE_M365)
+    warned = []
+    module = type("Module", (), {"warn": lambda self, text: warned.append(text)})()
+    found = advisories.advise(module, relay("smtp.office365.com"))
+    assert found == advisories.advisories_for(relay("smtp.office365.com"), BEFORE_M365)
+    assert warned == [f"{found[0]['summary']} {found[0]['advice']}"]
+    assert advisories.advise(module, relay("smtp.example.com")) == [] and len(warned) == 1
