@@ -196,6 +196,29 @@ def test_a_job_still_queued_at_the_timeout_says_it_was_queued():
     assert "it was still queued" in str(caught.value) and "one SMTP test at a time" in str(caught.value)
 
 
+@pytest.mark.parametrize("percents, cancelled", [(99, True), (100, False)])
+def test_a_completed_job_below_100_percent_was_cancelled_at_100_it_passed(percents, cancelled):
+    operation = parsed(job(percents, "Send test message", completed=True))
+    if cancelled:
+        with pytest.raises(SmtpTestError, match="was cancelled on the server"):
+            finished(operation)
+    else:
+        assert finished(operation) == operation
+
+
+@pytest.mark.parametrize("percents, status, waiting", [(0, "", True), (0, "Setup tenant", False), (5, "", False)])
+def test_a_job_is_queued_until_it_has_a_step_or_progress(percents, status, waiting):
+    assert _smtp_test.queued(parsed(job(percents, status))) is waiting
+
+
+@pytest.mark.parametrize("completed, percents, seen", [(True, "40", (True, 40)), (1, None, (False, 0)),
+                                                        ("true", "abc", (False, 0)), (False, [5], (False, 0))])
+def test_a_job_state_is_read_as_docspace_types_it(completed, percents, seen):
+    """completed must be JSON true; percents a whole number, else 0 (a hostile answer fails nothing here)."""
+    operation = parsed({"id": JOB, "completed": completed, "percents": percents, "status": "", "error": ""})
+    assert (operation["completed"], operation["percents"]) == seen
+
+
 def test_a_completed_job_without_error_below_100_percent_was_cancelled():
     operation = parsed(job(40, "Connect to host", completed=True))
     with pytest.raises(SmtpTestError, match=r"was cancelled on the server at step 'Connect to host' \(40 %\)"):
@@ -231,6 +254,12 @@ def test_microsoft_365_refusing_basic_auth_names_the_relays_that_work_with_docsp
     assert _smtp_test.PASSWORD_ADVICE not in message  # no password would help
 
 
+@pytest.mark.parametrize("status", ["Connect to host", "Send test message"])
+def test_only_a_failed_login_gets_the_password_advice(status):
+    failure = _smtp_test.SmtpTestFailed("x", operation_from(job(60, status, True, "535 5.7.8 bad")))
+    assert _smtp_test.PASSWORD_ADVICE not in _smtp_test.explain_failure(failure, None)
+
+
 def test_a_failed_login_says_how_a_corrected_password_reaches_the_portal():
     failure = _smtp_test.SmtpTestFailed("x", operation_from(job(60, "Authenticate", True, "535 5.7.8 bad")))
     assert "save them once with update_password: always" in _smtp_test.explain_failure(failure, None)
@@ -241,6 +270,8 @@ def test_a_failed_login_says_how_a_corrected_password_reaches_the_portal():
     ({"host": "mx.test", "port": 587, "enable_ssl": True, "enable_auth": True, "username": "u@x.test"},
      "relay mx.test:587 (STARTTLS when the relay offers it, login u@x.test)"),
     ({"host": "mx.test", "port": 465, "enable_ssl": False, "enable_auth": False}, "relay mx.test:465 (no TLS, no login)"),
+    ({"host": "mx.test", "port": 25, "enable_ssl": True, "enable_auth": False},
+     "relay mx.test:25 (STARTTLS when the relay offers it, no login)"),
     ({"host": "mx.test", "port": 25, "is_default": True}, "the installation default relay mx.test:25"),
     ({"host": None, "is_default": True}, "the installation's own mail configuration"),
 ])
@@ -248,10 +279,11 @@ def test_the_relay_is_described_as_docspace_applies_it(settings, relay):
     assert relay in _smtp_test.describe_relay(settings)
 
 
-def test_another_job_in_the_status_means_ours_vanished():
+@pytest.mark.parametrize("other", ["other-job", "000-sorts-before"])
+def test_another_job_in_the_status_means_ours_vanished(other):
     clock = FakeTime()
-    with pytest.raises(SmtpTestError, match=f"{JOB} vanished.*another job, other-job"):
-        wait(clock, [job(10, "Setup user", job_id="other-job")])
+    with pytest.raises(SmtpTestError, match=f"{JOB} vanished.*another job, {other}"):
+        wait(clock, [job(10, "Setup user", job_id=other)])
 
 
 def test_the_timeout_names_the_job_and_its_last_progress():
