@@ -77,9 +77,9 @@ def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             arguments = node.args
             annotations.append(node.returns)
-            annotations += [argument.annotation for argument in (*arguments.posonlyargs, *arguments.args,
-                                                                  *arguments.kwonlyargs, arguments.vararg,
-                                                                  arguments.kwarg) if argument is not None]
+            every_argument = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg,
+                              arguments.kwarg)
+            annotations += [argument.annotation for argument in every_argument if argument is not None]
         elif isinstance(node, ast.AnnAssign):
             annotations.append(node.annotation)
     return [((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))

@@ -104,7 +104,6 @@ def test_every_entry_is_complete():
         assert "{when}" in entry.before and "{when}" in entry.since and entry.before != entry.since
 
 
-
 def test_gmail_has_taken_only_app_passwords_since_may_2025():
     (entry,) = advisories.advisories_for(relay("smtp.gmail.com"), BEFORE_M365)
     assert entry["effective"] == "2025-05-01"

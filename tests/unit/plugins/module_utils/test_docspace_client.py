@@ -880,7 +880,6 @@ def test_url_credentials_from_the_environment_stay_hidden_too(monkeypatch, capsy
     assert json.loads(output)["failed"] and "env-url-pw-Tq42Rz" not in output
 
 
-
 @pytest.mark.parametrize("environment, options, expected", [
     # AWX's injectors for an API-key credential: the login fields rendered as empty strings.
     ({"DOCSPACE_API_KEY": "sk-awx-key-0001", "DOCSPACE_AUTH_USERNAME": "", "DOCSPACE_AUTH_PASSWORD": ""}, {},

@@ -211,8 +211,8 @@ def test_a_job_is_queued_until_it_has_a_step_or_progress(percents, status, waiti
     assert _smtp_test.queued(parsed(job(percents, status))) is waiting
 
 
-@pytest.mark.parametrize("completed, percents, seen", [(True, "40", (True, 40)), (1, None, (False, 0)),
-                                                        ("true", "abc", (False, 0)), (False, [5], (False, 0))])
+@pytest.mark.parametrize("completed, percents, seen", [
+    (True, "40", (True, 40)), (1, None, (False, 0)), ("true", "abc", (False, 0)), (False, [5], (False, 0))])
 def test_a_job_state_is_read_as_docspace_types_it(completed, percents, seen):
     """completed must be JSON true; percents a whole number, else 0 (a hostile answer fails nothing here)."""
     operation = parsed({"id": JOB, "completed": completed, "percents": percents, "status": "", "error": ""})
