@@ -603,6 +603,23 @@ def test_the_nesting_rule_refuses_more_than_64_levels(levels, refused):
 
 # ---------------------------------------------------------------- option echoes
 
+@pytest.mark.parametrize("extra, refused", [
+    (2048 - len("https://portal.test/"), False), (2049 - len("https://portal.test/"), True)])
+def test_a_base_url_longer_than_2048_characters_is_refused(extra, refused):
+    given = "https://portal.test/" + "a" * extra
+    if refused:
+        with pytest.raises(DocSpaceConfigError, match="it is 2049 characters long, more than the 2048"):
+            normalize_base_url(given)
+    else:
+        assert normalize_base_url(given) == given
+
+
+@pytest.mark.parametrize("secret, masked", [("k3y", True), ("k3", False)])
+def test_a_secret_of_three_characters_is_masked_and_one_of_two_cannot_be(secret, masked):
+    """README: a secret of one or two characters cannot be told from ordinary text and is not masked."""
+    assert (_docspace.Secrets([secret]).mask(f"key {secret} rejected") == "key ******** rejected") is masked
+
+
 @pytest.mark.parametrize("given, hidden", [
     ("https://portal.test/?api_key=sk-query-secret-0042", "sk-query-secret-0042"),
     ("portal.test/" + "a" * 10000, "a" * 100),
