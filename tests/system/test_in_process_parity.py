@@ -34,15 +34,17 @@ TARGETS = Path(__file__).resolve().parents[1] / "integration" / "targets"
 CONNECTION_PLUGINS = str(Path(__file__).resolve().parent / "connection_plugins")
 IN_PROCESS, SHIPPED = "in-process", "shipped"
 SWITCH = {IN_PROCESS: {}, SHIPPED: {"DOCSPACE_IN_PROCESS": "false"}}
-# How long something took differs from run to run; so do the emulator's clock readings, async job ids and how
-# many polls (attempts) an async job took.
+# How long something took differs from run to run; so do the emulator's clock readings, async job ids, how
+# many polls (attempts) an async job took, and how much of a rate limit's window was left (retry_after).
 VOLATILE_KEYS = frozenset(("seconds", "elapsed", "start", "end", "delta", "date", "time", "started", "finished",
-                           "ansible_job_id", "results_file", "attempts"))
+                           "ansible_job_id", "results_file", "attempts", "retry_after"))
 # ansible-core lists the valid booleans from a set, in an order that changes with every process's hash seed.
 BOOLEANS = re.compile(r"(Valid booleans include: )(.*)$")
 # Each test mail job has its own id.
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PROGRESS = re.compile(r"last progress: step '[^']*' \(\d+ %\)")
+# A rate limit's seconds left, in its message ("Retry-After: 898 s", "run it again after 898 s").
+RETRY_SECONDS = re.compile(r"(Retry-After: |again after )\d+ s\b")
 IN_WORKER_NOTE = "in the worker process"
 SHIPPED_NOTE = "AnsiballZ_smtp_settings_info.py"
 COLLECTION = "onlyoffice.docspace."
@@ -79,6 +81,7 @@ def _stable(value: Any) -> Any:
         return [_stable(item) for item in value]
     if isinstance(value, str):
         value = PROGRESS.sub("last progress: <step>", UUID.sub("<job id>", value))
+        value = RETRY_SECONDS.sub(lambda match: f"{match[1]}<seconds> s", value)
         return BOOLEANS.sub(lambda match: match[1] + ", ".join(sorted(match[2].split(", "))), value)
     return value
 
