@@ -50,11 +50,6 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _smtp_report as report
 
-try:  # ansible-core 2.22 and later keep no_log values in task results and mask them wherever results are shown
-    from ansible.module_utils.secrets import mask_secrets
-except ImportError:  # earlier releases replace them in the results themselves, before a callback sees them
-    mask_secrets = None
-
 SETTINGS_ACTION = "onlyoffice.docspace.smtp_settings"
 INFO_ACTION = "onlyoffice.docspace.smtp_settings_info"
 TEST_ACTION = "onlyoffice.docspace.smtp_test"
@@ -65,19 +60,6 @@ FILES = {"smtp-report.json": report.render_json, "smtp-report.md": report.render
 def _action(task: Any) -> str:
     """The task's module as a fully qualified name (resolved_action exists once the task has run)."""
     return str(getattr(task, "resolved_action", None) or task.action)
-
-
-def _masked(value: Any) -> Any:
-    """The value with every secret ansible-core knows of masked, at any depth, as ansible-core's own callbacks do."""
-    if mask_secrets is None:
-        return value
-    if isinstance(value, str):
-        return mask_secrets(value)
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_masked(item) for item in value]
-    return value
 
 
 def _message(data: dict[str, Any]) -> str:
@@ -112,7 +94,9 @@ class CallbackModule(CallbackBase):
         portal.check_mode = portal.check_mode or bool(context.CLIARGS.get("check")) or task.check_mode is True
         if not (failed or action in (SETTINGS_ACTION, INFO_ACTION, TEST_ACTION)):
             return
-        data = _masked(dict(data))
+        # ansible-core up to 2.21 replaces no_log values in the result itself; 2.22 masks every registered secret
+        # in the result it hands to callbacks (executor/task_result.py CallbackTaskResult.result).
+        data = dict(data)
         if action in (SETTINGS_ACTION, INFO_ACTION) and not failed:
             portal.advisories = list(data.get("advisories") or [])
         if action == SETTINGS_ACTION:
@@ -142,7 +126,7 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_unreachable(self, result: Any) -> None:
         """Ansible could not reach the host."""
         portal = self._portal(result)
-        portal.unreachable = _masked(_message(result._result))  # pylint: disable=protected-access
+        portal.unreachable = _message(result._result)  # pylint: disable=protected-access
 
     def v2_playbook_on_stats(self, stats: Any) -> None:
         """Write the three files: every host of the run has a row, even one no task reported on."""
