@@ -231,6 +231,15 @@ class DocSpaceTransportError(DocSpaceError):
         self.retryable = retryable
 
 
+def failure_details(error: Exception) -> dict[str, Any]:
+    """Return values of a task that failed on a DocSpace call: whether the portal answered at all.
+
+    The fleet report counts a portal that did not answer (refused, timed out, name not found, TLS handshake)
+    as unreachable, apart from one that answered with an error.
+    """
+    return {"reachable": not isinstance(error, DocSpaceTransportError)}
+
+
 class Reply:
     """A successful DocSpace answer: the envelope's `response` (None when absent) and `count`."""
 

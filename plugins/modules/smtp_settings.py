@@ -234,6 +234,20 @@ advisories:
       description: Where the provider published the change.
       type: str
       sample: "Microsoft Exchange Team blog, ... https://techcommunity.microsoft.com/..."
+reachable:
+  description:
+    - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
+      resolve or the TLS handshake failed; V(true) when it answered with an error.
+  returned: when the task failed on a request to the portal
+  type: bool
+  sample: false
+was_default:
+  description:
+    - Whether the portal was on the installation default before the task (RV(settings.is_default) is the state
+      after it). Known without C(--diff), so an audit can tell a portal nobody configured from one that drifted.
+  returned: success
+  type: bool
+  sample: false
 settings:
   description:
     - The portal's SMTP settings after the task, as DocSpace reported them; in check mode the predicted state.
@@ -290,6 +304,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceClient,
     DocSpaceError,
     DocSpaceModule,
+    failure_details,
     connection_argument_spec,
     connection_module_kwargs,
     prepare_module,
@@ -333,7 +348,8 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
     after = carry_out(client, plan, module.check_mode)
     for warning in plan.after_save:
         module.warn(warning)
-    result: dict[str, Any] = {"changed": plan.changed, "settings": after, "advisories": _advisories.advise(module, after)}
+    result: dict[str, Any] = {"changed": plan.changed, "settings": after, "was_default": bool(current.get("is_default")),
+                              "advisories": _advisories.advise(module, after)}
     if module._diff:  # pylint: disable=protected-access  # AnsibleModule's documented --diff flag
         result["diff"] = model.build_diff(current, after, plan.sends_password)
     return result
@@ -354,7 +370,7 @@ def main() -> None:
     try:
         module.exit_json(**run_task(module))
     except (DocSpaceError, model.UnexpectedAnswer) as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=str(error), **failure_details(error))
 
 
 if __name__ == "__main__":

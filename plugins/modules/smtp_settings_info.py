@@ -145,6 +145,13 @@ settings:
       description: Whether the portal shows the installation default rather than its own settings.
       type: bool
       sample: false
+reachable:
+  description:
+    - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
+      resolve or the TLS handshake failed; V(true) when it answered with an error.
+  returned: when the task failed on a request to the portal
+  type: bool
+  sample: false
 """
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
@@ -153,6 +160,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceClient,
     DocSpaceError,
     DocSpaceModule,
+    failure_details,
     connection_argument_spec,
     connection_module_kwargs,
     prepare_module,
@@ -169,7 +177,7 @@ def main() -> None:
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
         module.exit_json(changed=False, settings=settings, advisories=_advisories.advise(module, settings))
     except (DocSpaceError, model.UnexpectedAnswer) as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=str(error), **failure_details(error))
 
 
 if __name__ == "__main__":

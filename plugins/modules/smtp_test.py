@@ -143,6 +143,13 @@ elapsed:
   returned: always
   type: float
   sample: 0.734
+reachable:
+  description:
+    - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
+      resolve or the TLS handshake failed; V(true) when it answered with an error.
+  returned: when the task failed on a request to the portal
+  type: bool
+  sample: false
 retry_after:
   description: The C(Retry-After) header of DocSpace's HTTP 429 answer, in seconds.
   returned: when the task failed on an HTTP 429 answer (the test request's rate limit) that carried the header
@@ -157,6 +164,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceClient,
     DocSpaceError,
     DocSpaceModule,
+    failure_details,
     connection_argument_spec,
     connection_module_kwargs,
     normalize_base_url,
@@ -262,7 +270,7 @@ def main() -> None:
         client = DocSpaceClient.from_module(module)
         result["operation"] = run_test(client, params, started)
     except DocSpaceError as error:
-        failure = {"operation": getattr(error, "operation", None),
+        failure = {**failure_details(error), "operation": getattr(error, "operation", None),
                    "elapsed": round(time.monotonic() - started, 3)}
         if error.retry_after is not None:
             failure["retry_after"] = error.retry_after
