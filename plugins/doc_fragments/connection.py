@@ -22,9 +22,9 @@ options:
         message shows the value shortened and without its query string or credentials.
       - V(http://) to a host that is not this machine (C(localhost), C(127.0.0.1), C(::1)) draws a warning,
         because the API key or password, and an SMTP password, would cross the network in clear text.
-      - If not set, the value of the E(DOCSPACE_BASE_URL) environment variable is used.
+      - Required. If not set, the value of the E(DOCSPACE_BASE_URL) environment variable is used; a task
+        without either fails before any request, naming both.
     type: str
-    required: true
   api_key:
     description:
       - A DocSpace API key (personal access token, it starts with V(sk-)) of a DocSpace owner or admin,
@@ -74,6 +74,13 @@ options:
         whose answer did not arrive in time are not repeated.
     type: int
     default: 30
+  option_names:
+    description:
+      - How messages name this module's options, for a role or wrapper that sets them from variables of its
+        own - a mapping from an option name to the name to show, for example V({host: docspace_smtp_host}).
+        Options it leaves out keep their names.
+      - The role C(onlyoffice.docspace.smtp) sets it to its variables. It changes nothing else.
+    type: dict
 requirements:
   - requests
 notes:
@@ -89,7 +96,7 @@ notes:
     with E(NO_PROXY); a failure through a proxy names the proxy and its variable. C(~/.netrc) (E(NETRC))
     is never read, so it cannot replace the credentials given here.
   - The environment fallbacks apply to every task that leaves the option unset. With E(DOCSPACE_API_KEY)
-    exported, a task that logs in with O(auth_username) fails because both methods are given; unset the
-    variable for such runs. Export secrets in the controller's environment rather than through a task's
+    exported, a task that logs in with O(auth_username) fails because both methods are given, and the
+    message names the variable; unset it (or leave it empty) for such runs. Export secrets in the controller's environment rather than through a task's
     C(environment) keyword, which Ansible shows at C(-vvv).
 """

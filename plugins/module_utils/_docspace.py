@@ -25,8 +25,6 @@ import zlib
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -115,24 +113,6 @@ def _may_name_a_proxy(environ: Mapping[str, str]) -> bool:
     return any(value and name.lower().endswith("_proxy") and name.lower() != "no_proxy" for name, value in environ.items())
 
 
-class DocSpaceModule(AnsibleModule):
-    """AnsibleModule that hides credentials written into base_url even when its own option checks fail."""
-
-    def _load_params(self) -> None:
-        """Load the options, then register URL credentials before ansible-core validates (and may echo) them."""
-        super()._load_params()
-        for text in (self.params.get("base_url"), os.environ.get("DOCSPACE_BASE_URL")):
-            if isinstance(text, str):
-                self.no_log_values.update(url_secrets(text))
-
-
-def prepare_module(module: Any) -> None:
-    """Start-up shared by every module: 'requests' must import, and URL credentials stay out of all output."""
-    module.no_log_values.update(url_secrets(str(module.params.get("base_url") or "")))
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-
-
 def url_secrets(text: str) -> set[str]:
     """What in a URL may be a secret: the user:password text, its password, and the query's values."""
     secrets = set()
@@ -149,47 +129,6 @@ def url_secrets(text: str) -> set[str]:
         secrets.add(query)
         secrets.update(value for _name, value in parse_qsl(query) if len(value) >= 4)
     return {secret for secret in secrets if secret}
-
-
-def set_env_fallback(*names: str) -> str:
-    """ansible-core's env_fallback, but a variable that is set and empty counts as unset.
-
-    AWX and Automation Platform render an empty credential field as an empty string in their injectors, so an
-    API-key credential sets DOCSPACE_AUTH_USERNAME=''; taken as given, it would conflict with the key.
-    """
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    raise AnsibleFallbackNotFound
-
-
-def connection_argument_spec() -> dict[str, dict[str, Any]]:
-    """Return the connection options shared by every module (documented in the connection doc fragment)."""
-    return {
-        "base_url": {"type": "str", "required": True, "fallback": (set_env_fallback, ["DOCSPACE_BASE_URL"])},
-        "api_key": {"type": "str", "no_log": True, "fallback": (set_env_fallback, ["DOCSPACE_API_KEY"])},
-        "auth_username": {"type": "str", "fallback": (set_env_fallback, ["DOCSPACE_AUTH_USERNAME"])},
-        "auth_password": {"type": "str", "no_log": True, "fallback": (set_env_fallback, ["DOCSPACE_AUTH_PASSWORD"])},
-        "validate_certs": {"type": "bool", "default": True,
-                           "fallback": (set_env_fallback, ["DOCSPACE_VALIDATE_CERTS"])},
-        "ca_path": {"type": "path", "fallback": (set_env_fallback, ["DOCSPACE_CA_PATH"])},
-        "timeout": {"type": "int", "default": 30},
-    }
-
-
-CONNECTION_MUTUALLY_EXCLUSIVE = [("api_key", "auth_username"), ("api_key", "auth_password")]
-CONNECTION_REQUIRED_ONE_OF = [("api_key", "auth_username")]
-CONNECTION_REQUIRED_TOGETHER = [("auth_username", "auth_password")]
-
-
-def connection_module_kwargs() -> dict[str, Any]:
-    """Return the AnsibleModule keyword arguments that enforce the connection option rules."""
-    return {
-        "mutually_exclusive": list(CONNECTION_MUTUALLY_EXCLUSIVE),
-        "required_one_of": list(CONNECTION_REQUIRED_ONE_OF),
-        "required_together": list(CONNECTION_REQUIRED_TOGETHER),
-    }
 
 
 class DocSpaceError(Exception):

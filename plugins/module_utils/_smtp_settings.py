@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _names
+
 SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
 
 # DocSpace's [StringLength(255)] on every string field of the settings DTO.
@@ -97,7 +99,7 @@ class UnexpectedAnswer(ValueError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"DocSpace's answer for {SETTINGS_PATH} is not what its API defines: {detail}. "
-                         "Check that base_url points at a DocSpace portal")
+                         f"Check that {_names.name('base_url')} points at a DocSpace portal")
 
 
 @dataclass
@@ -166,14 +168,14 @@ def validate(params: dict[str, Any]) -> list[str]:
     problems += _host_problems(params.get("host"))
     port = params.get("port")
     if port is None or not 1 <= port <= 65535:
-        problems.append(f"port must be between 1 and 65535, not {port}")
+        problems.append(f"{_names.name('port')} must be between 1 and 65535, not {port}")
     problems += _sender_problems(params.get("sender_address"))
     for name in ("sender_display_name", "username"):
         value = params.get(name)
         if value and len(value) > MAX_LENGTH:
-            problems.append(f"{name} must be at most {MAX_LENGTH} characters long, not {len(value)}")
+            problems.append(f"{_names.name(name)} must be at most {MAX_LENGTH} characters long, not {len(value)}")
     if auth_wanted(params) and not params.get("username"):
-        problems.append("enable_auth is true, so the username option (the SMTP login) is required")
+        problems.append(f"{_names.name('enable_auth')} is true, so {_names.name('username')} (the SMTP login) is required")
     return problems
 
 
@@ -184,7 +186,7 @@ def _control_character_problems(params: dict[str, Any]) -> list[str]:
         value = params.get(setting.option)
         if setting.kind is str and isinstance(value, str) and _CONTROL_CHARACTER.search(value):
             what = "" if setting.secret else f" {shown(value)}"
-            problems.append(f"{setting.option}{what} contains a control character (such as a line break); "
+            problems.append(f"{_names.name(setting.option)}{what} contains a control character (such as a line break); "
                             "remove it")
     return problems
 
@@ -192,20 +194,20 @@ def _control_character_problems(params: dict[str, Any]) -> list[str]:
 def _host_problems(host: str | None) -> list[str]:
     """A host must be a bare server name or address: no scheme, port, path or blanks."""
     if host is None or not host.strip():
-        return ["host must not be empty"]
+        return [f"{_names.name('host')} must not be empty"]
     if len(host) > MAX_LENGTH:
-        return [f"host must be at most {MAX_LENGTH} characters long, not {len(host)}"]
+        return [f"{_names.name('host')} must be at most {MAX_LENGTH} characters long, not {len(host)}"]
     if _CONTROL_CHARACTER.search(host):
         return []  # already reported by _control_character_problems
     if any(character.isspace() for character in host):
-        return [f"host {shown(host)} must not contain blanks; give the server name only, "
-                f"such as host: {host.split()[0]}"]
+        return [f"{_names.name('host')} {shown(host)} must not contain blanks; give the server name only, "
+                f"such as {_names.name('host')}: {host.split()[0]}"]
     split = split_host(host)
     if split is None:
         return []
     name, port = split
-    correction = f"host: {name}" + (f" and port: {port}" if port else "")
-    return [f"host {shown(host)} must be the server name or address only, without a scheme, port or path; "
+    correction = f"{_names.name('host')}: {name}" + (f" and {_names.name('port')}: {port}" if port else "")
+    return [f"{_names.name('host')} {shown(host)} must be the server name or address only, without a scheme, port or path; "
             f"use {correction}"]
 
 
@@ -227,16 +229,16 @@ def split_host(host: str) -> tuple[str, int | None] | None:
 def _sender_problems(sender: str | None) -> list[str]:
     """The sender must be a plain address; a display name belongs in sender_display_name."""
     if sender is None or not sender.strip():
-        return ["sender_address must not be empty"]
+        return [f"{_names.name('sender_address')} must not be empty"]
     named = _NAMED_ADDRESS.match(sender)
     if named and is_email(named.group(2).strip()):
         name, address = named.group(1).strip(), named.group(2).strip()
         if not name:
-            return [f"sender_address {shown(sender)} must be the plain address; use sender_address: {address}"]
-        return [f"sender_address {shown(sender)} carries a display name; use sender_address: {address} "
-                f"and sender_display_name: {name}"]
+            return [f"{_names.name('sender_address')} {shown(sender)} must be the plain address; use {_names.name('sender_address')}: {address}"]
+        return [f"{_names.name('sender_address')} {shown(sender)} carries a display name; use {_names.name('sender_address')}: {address} "
+                f"and {_names.name('sender_display_name')}: {name}"]
     if len(sender) > MAX_LENGTH or not is_email(sender):
-        return [f"sender_address {shown(sender)} is not an e-mail address such as noreply@example.com"]
+        return [f"{_names.name('sender_address')} {shown(sender)} is not an e-mail address such as noreply@example.com"]
     return []
 
 
@@ -244,19 +246,19 @@ def option_warnings(params: dict[str, Any]) -> list[str]:
     """Warnings about options that are accepted but will not do what they seem to."""
     warnings = []
     if params.get("use_ntlm"):
-        warnings.append("use_ntlm is sent as given, but DocSpace does not store it (it always reads back as "
+        warnings.append(f"{_names.name('use_ntlm')} is sent as given, but DocSpace does not store it (it always reads back as "
                         "false), so it is left out of the comparison and NTLM will not be used")
     if params.get("state", "present") != "present":
         return warnings
     if not auth_wanted(params):
-        ignored = [name for name in ("username", "password") if params.get(name)]
+        ignored = [_names.name(option) for option in ("username", "password") if params.get(option)]
         if ignored:
-            warnings.append(f"{' and '.join(ignored)} ignored because enable_auth is false: DocSpace "
+            warnings.append(f"{' and '.join(ignored)} ignored because {_names.name('enable_auth')} is false: DocSpace "
                             "discards credentials of a configuration without authentication")
     if params.get("port") == IMPLICIT_TLS_PORT and not params.get("enable_ssl"):
-        warnings.append(f"port {IMPLICIT_TLS_PORT} expects TLS from the first byte, but enable_ssl is false: "
+        warnings.append(f"{_names.name('port')} {IMPLICIT_TLS_PORT} expects TLS from the first byte, but {_names.name('enable_ssl')} is false: "
                         "DocSpace will connect in plain text and its test will stall at 'Connect to host'. "
-                        "Set enable_ssl: true (DocSpace then uses implicit TLS on port 465)")
+                        f"Set {_names.name('enable_ssl')}: true (DocSpace then uses implicit TLS on port 465)")
     return warnings
 
 
@@ -366,10 +368,11 @@ def _refuse_save_without_password(result: Plan, check_mode: bool) -> None:
     """A save of an authenticated configuration needs the password: fail, or warn in check mode."""
     differences = result.differences
     verb = "differs" if len(differences) == 1 else "differ"
-    reason = f"{', '.join(differences)} {verb} from the portal" if differences else "update_password is always"
+    reason = (f"{', '.join(_names.name(option) for option in differences)} {verb} from the portal" if differences
+              else f"{_names.name('update_password')} is always")
     problem = (f"The SMTP settings must be saved ({reason}), but no password was given: DocSpace never "
                "returns the stored SMTP password and needs it with every save of a configuration with "
-               "authentication. Give the SMTP password in the password option.")
+               f"authentication. Set {_names.name('password')} to the SMTP password.")
     if check_mode:
         result.warnings.append(f"check mode: {problem} The real run will fail.")
     else:

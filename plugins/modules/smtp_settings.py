@@ -303,12 +303,9 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_s
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
-    DocSpaceModule,
     failure_details,
-    connection_argument_spec,
-    connection_module_kwargs,
-    prepare_module,
 )
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 
 
 def argument_spec() -> dict[str, Any]:
@@ -358,9 +355,7 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
 def main() -> None:
     """Validate the options, then run the task with one boundary for DocSpace's errors."""
     module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True,
-                            required_if=[("state", "present", ("host", "sender_address"))],
-                            **connection_module_kwargs())
-    prepare_module(module)
+                            required_if=[("state", "present", ("host", "sender_address"))])
     # Every option check runs before the first request, login included.
     problems = model.validate(module.params)
     if problems:

@@ -159,19 +159,14 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_s
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
-    DocSpaceModule,
     failure_details,
-    connection_argument_spec,
-    connection_module_kwargs,
-    prepare_module,
 )
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 
 
 def main() -> None:
     """Read the settings once and return them normalised."""
-    module = DocSpaceModule(argument_spec=connection_argument_spec(), supports_check_mode=True,
-                            **connection_module_kwargs())
-    prepare_module(module)
+    module = DocSpaceModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
     try:
         client = DocSpaceClient.from_module(module)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)

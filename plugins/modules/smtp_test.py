@@ -163,13 +163,11 @@ from typing import Any
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     DocSpaceClient,
     DocSpaceError,
-    DocSpaceModule,
     failure_details,
-    connection_argument_spec,
-    connection_module_kwargs,
     normalize_base_url,
-    prepare_module,
 )
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as settings_model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
     STATUS_PATH,
@@ -197,9 +195,9 @@ def argument_spec() -> dict[str, dict[str, Any]]:
 def option_problem(params: dict[str, Any]) -> str | None:
     """Explain what is wrong with the wait options, or return None."""
     if params["wait_timeout"] < 0:
-        return f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}"
+        return f"{name('wait_timeout')} must be 0 or more seconds, not {params['wait_timeout']}"
     if params["poll_interval"] <= 0:
-        return f"poll_interval must be more than 0 seconds, not {params['poll_interval']:g}"
+        return f"{name('poll_interval')} must be more than 0 seconds, not {params['poll_interval']:g}"
     return None
 
 
@@ -254,8 +252,7 @@ def run_test(client: DocSpaceClient, params: dict[str, Any], started: float) -> 
 
 def main() -> None:
     """Run the module."""
-    module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True, **connection_module_kwargs())
-    prepare_module(module)
+    module = DocSpaceModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     problem = option_problem(params)
     if problem:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import connection_argument_spec
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import connection_argument_spec
 
 CREDENTIAL_TYPE = Path(__file__).resolve().parents[4] / "docs" / "awx" / "credential_type.yml"
 

@@ -23,8 +23,8 @@ import requests
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
     LOGIN_PATH, VERSION_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceConfigError, DocSpaceError,
-    DocSpaceModule, DocSpaceResponseError, DocSpaceTransportError, connection_argument_spec,
-    connection_module_kwargs, environment_proxy, normalize_base_url, open_session, parse_json, prepare_module, warm_up)
+    DocSpaceResponseError, DocSpaceTransportError, environment_proxy, failure_details, normalize_base_url, open_session,
+    parse_json, warm_up)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
 
@@ -412,27 +412,6 @@ def test_transport_error_after_login_hides_password_and_token():
     assert_no_secret(str(caught.value))
 
 
-class _FakeModule:
-    """Just what prepare_module touches."""
-
-    def __init__(self, base_url):
-        self.params = {"base_url": base_url}
-        self.no_log_values = set()
-
-
-@pytest.mark.parametrize("base_url, hidden", [
-    ("https://admin:url-secret-1@portal.test", {"admin:url-secret-1", "url-secret-1"}),
-    ("https://admin:S3cr/et@portal.test", {"admin:S3cr/et", "S3cr/et"}),
-    ("admin:S3cret@portal.test", {"admin:S3cret", "S3cret"}),
-    ("https://admin:S3c#ret@portal.test", {"admin:S3c#ret", "S3c#ret"}),
-    ("https://portal.test", set()),
-], ids=["password-in-url", "slash-in-password", "no-scheme", "hash-in-password", "no-credentials"])
-def test_prepare_module_keeps_a_url_password_out_of_all_output(base_url, hidden):
-    module = _FakeModule(base_url)
-    prepare_module(module)
-    assert module.no_log_values == hidden
-
-
 def test_a_redirect_is_not_followed_and_names_where_it_points():
     client, session, _sleeps = make_client(
         [Call("GET", SETTINGS_PATH, FakeResponse(301, "", {"Location": "https://portal.test/api/2.0/smtpsettings/smtp"}))])
@@ -514,24 +493,6 @@ def test_the_login_token_echoed_back_is_masked():
     with pytest.raises(DocSpaceAuthError) as caught:
         client.get(SETTINGS_PATH)
     assert "Token rejected: ********" in str(caught.value) and TOKEN[:6] not in str(caught.value)
-
-
-@pytest.mark.parametrize("args", [
-    {"auth_username": "admin@portal.test"},                              # required together
-    {"api_key": "sk-key-0001", "auth_username": "a", "auth_password": "b"},  # mutually exclusive
-    {"api_key": "sk-key-0001", "timeout": "soon"},                       # wrong type
-    {"api_key": "sk-key-0001", "no_such_option": 1},                     # unknown option
-], ids=["missing-required", "mutually-exclusive", "wrong-type", "unknown-option"])
-def test_url_credentials_stay_hidden_when_ansible_core_rejects_the_options(args, capsys):
-    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
-    with _module_args({"base_url": "http://admin:url-pw-Xq81Lm@portal.test/", **args}), pytest.raises(SystemExit):
-        DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
-    result = json.loads(capsys.readouterr().out)
-    assert result["failed"]
-    # ansible-core 2.17 and 2.19 echo the options as `invocation` here (2.21 leaves it out): base_url masked.
-    if "invocation" in result:
-        assert "portal.test" in result["invocation"]["module_args"]["base_url"]
-    assert "url-pw-Xq81Lm" not in json.dumps(result)
 
 
 # ---------------------------------------------------------------- bounded answers
@@ -888,35 +849,8 @@ def test_a_ca_path_that_does_not_exist_is_refused_before_any_request():
         DocSpaceClient("https://portal.test", api_key=API_KEY, ca_path="/nonexistent/ca.pem", session=ScriptedSession([]))
 
 
-def test_url_credentials_from_the_environment_stay_hidden_too(monkeypatch, capsys):
-    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
-    monkeypatch.setenv("DOCSPACE_BASE_URL", "http://admin:env-url-pw-Tq42Rz@portal.test/")
-    with _module_args({"api_key": "sk-key-0001", "no_such_option": 1}), pytest.raises(SystemExit):
-        DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
-    output = capsys.readouterr().out
-    assert json.loads(output)["failed"] and "env-url-pw-Tq42Rz" not in output
-
-
-@pytest.mark.parametrize("environment, options, expected", [
-    # AWX's injectors for an API-key credential: the login fields rendered as empty strings.
-    ({"DOCSPACE_API_KEY": "sk-awx-key-0001", "DOCSPACE_AUTH_USERNAME": "", "DOCSPACE_AUTH_PASSWORD": ""}, {},
-     {"api_key": "sk-awx-key-0001", "auth_username": None, "auth_password": None}),
-    # ... and for a login credential, the key field empty.
-    ({"DOCSPACE_API_KEY": "", "DOCSPACE_AUTH_USERNAME": "admin@portal.test", "DOCSPACE_AUTH_PASSWORD": "awx-pw-0001"}, {},
-     {"api_key": None, "auth_username": "admin@portal.test", "auth_password": "awx-pw-0001"}),
-    # An empty certificate switch or CA path is the default, not an error.
-    ({"DOCSPACE_API_KEY": "sk-awx-key-0001", "DOCSPACE_VALIDATE_CERTS": "", "DOCSPACE_CA_PATH": ""}, {},
-     {"validate_certs": True, "ca_path": None}),
-    # The task's own option still wins over a variable that is set.
-    ({"DOCSPACE_API_KEY": "sk-env-key-0001"}, {"api_key": "sk-task-key-0001"}, {"api_key": "sk-task-key-0001"}),
-], ids=["awx api-key credential", "awx login credential", "empty certificate options", "task wins"])
-def test_an_empty_environment_variable_counts_as_unset(monkeypatch, environment, options, expected):
-    from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
-    for name in ("DOCSPACE_API_KEY", "DOCSPACE_AUTH_USERNAME", "DOCSPACE_AUTH_PASSWORD", "DOCSPACE_VALIDATE_CERTS",
-                 "DOCSPACE_CA_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {"DOCSPACE_BASE_URL": "https://portal.test", **environment}.items():
-        monkeypatch.setenv(name, value)
-    with _module_args(options):
-        module = DocSpaceModule(argument_spec=connection_argument_spec(), **connection_module_kwargs())
-    assert {name: module.params[name] for name in expected} == expected
+def test_a_failure_says_whether_the_portal_answered():
+    refused = DocSpaceTransportError("connection refused", "GET", SETTINGS_PATH, retryable=True)
+    rejected = DocSpaceAuthError("HTTP 401", method="GET", path=SETTINGS_PATH, status=401)
+    assert failure_details(refused) == {"reachable": False}
+    assert failure_details(rejected) == {"reachable": True}

@@ -52,7 +52,7 @@ AUTH_DTO = {"port": 587, "enableSSL": True, "enableAuth": True, "credentialsUser
     ({"sender_address": "noreply@"}, "is not an e-mail address"),
     ({"sender_address": ""}, "sender_address must not be empty"),
     ({"sender_address": "a@" + "b" * 255 + ".com"}, "is not an e-mail address"),
-    ({"enable_auth": True}, "enable_auth is true, so the username option (the SMTP login) is required"),
+    ({"enable_auth": True}, "enable_auth is true, so username (the SMTP login) is required"),
     ({"sender_display_name": "n" * 256}, "sender_display_name must be at most 255"),
     ({"username": "u" * 256}, "username must be at most 255"),
 ])
@@ -329,7 +329,7 @@ def test_plan_needed_save_without_password_fails_and_says_why():
     assert result.action == "save"
     assert "(port differs from the portal)" in result.failure
     assert "never returns the stored SMTP password" in result.failure
-    assert "password option" in result.failure
+    assert "Set password to the SMTP password" in result.failure
 
 
 def test_plan_failure_names_every_differing_field():

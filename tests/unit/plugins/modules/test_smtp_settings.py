@@ -267,8 +267,8 @@ def test_a_rejected_save_fails_with_docspace_message(monkeypatch):
     ({**PLAIN, "port": 0}, "Invalid SMTP settings: port must be between 1 and 65535"),
     ({**PLAIN, "base_url": "ftp://portal.test"}, "must start with http:// or https://"),
     ({"sender_address": "noreply@example.com"}, "host"),
-    ({**PLAIN, "auth_username": "admin@example.com", "auth_password": ADMIN_PASSWORD}, "mutually exclusive"),
-    ({**PLAIN, "api_key": None}, "one of the following is required"),
+    ({**PLAIN, "auth_username": "admin@example.com", "auth_password": ADMIN_PASSWORD}, "both an API key and a login are set"),
+    ({**PLAIN, "api_key": None}, "no credentials are set"),
 ])
 def test_invalid_input_fails_before_any_request(monkeypatch, options, fragment):
     outcome = run(monkeypatch, None, **options)

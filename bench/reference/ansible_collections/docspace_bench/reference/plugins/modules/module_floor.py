@@ -14,7 +14,12 @@ import requests
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import connection_argument_spec, connection_module_kwargs
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import connection_argument_spec
+
+# The rules between the connection options, as ansible-core checks them (the collection checks them itself).
+CONNECTION_RULES: dict[str, Any] = {"mutually_exclusive": [("api_key", "auth_username"), ("api_key", "auth_password")],
+                                    "required_one_of": [("api_key", "auth_username")],
+                                    "required_together": [("auth_username", "auth_password")]}
 
 
 def argument_spec() -> dict[str, Any]:
@@ -40,7 +45,7 @@ def read_settings(params: dict[str, Any]) -> Any:
 def main() -> None:
     """Check the options; read the settings when asked to."""
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           required_if=[("state", "present", ("host", "sender_address"))], **connection_module_kwargs())
+                           required_if=[("state", "present", ("host", "sender_address"))], **CONNECTION_RULES)
     settings = read_settings(module.params) if module.params["send_get"] else None
     module.exit_json(changed=False, settings=settings)
 
