@@ -143,14 +143,21 @@ def connection_problems(params: dict[str, Any], from_environment: dict[str, str]
 
 
 def _two_ways_to_log_in(login: list[str], from_environment: dict[str, str]) -> str:
-    """Both an API key and a login: say which came from where, and how to keep one."""
-    given = " and ".join(_named(option, from_environment) for option in ["api_key", *login])
-    advice = (f"keep either {name('api_key')}, or {name('auth_username')} with {name('auth_password')}, "
-              "not both")
-    inherited = [from_environment[option] for option in ["api_key", *login] if option in from_environment]
-    if inherited:
-        advice += f"; unset {' and '.join(inherited)} (an empty value counts as unset) to use the other"
-    return f"both an API key and a login are set, {given}: {advice}"
+    """Both an API key and a login: say which came from where, and how to keep one of them."""
+    login_given = " with ".join(_named(option, from_environment) for option in login)
+    return (f"both an API key and a login are set: {_named('api_key', from_environment)}, and {login_given}. "
+            f"Keep one of them: {_drop(['api_key'], from_environment)} to log in, or "
+            f"{_drop(login, from_environment)} to use the API key")
+
+
+def _drop(options: list[str], from_environment: dict[str, str]) -> str:
+    """How to take options away: unset the variables they came from, or remove them from the task."""
+    variables = [from_environment[option] for option in options if option in from_environment]
+    given = [name(option) for option in options if option not in from_environment]
+    steps = [f"remove {' and '.join(given)}"] if given else []
+    if variables:
+        steps.append(f"unset {' and '.join(variables)} (an empty value counts as unset)")
+    return " and ".join(steps)
 
 
 def _required_if_problems(params: dict[str, Any], option: str, value: Any, required: Iterable[str]) -> list[str]:

@@ -31,6 +31,9 @@ SHOWN_VALUE_LENGTH = 60
 IMPLICIT_TLS_PORT = 465
 
 PASSWORD_NOTE = "(will be sent, not shown)"
+# A fact for the host of the portal: true once settings were saved, false once a test mail through them went out
+# (or they were reset). With a fact cache it outlives the run, so the role tests again after a failed test.
+UNTESTED_FACT = "docspace_smtp_untested"
 # common/ASC.Core.Common/Notify/Senders/SmtpSender.cs: one sender per notify process, whose credentials are
 # replaced only when the settings it reads have a user name (BuildSmtpSettingsAsync), so turning the login off
 # leaves the previous one in use (docspace-smtp-api.md §8.3).

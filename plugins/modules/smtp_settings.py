@@ -234,6 +234,20 @@ advisories:
       description: Where the provider published the change.
       type: str
       sample: "Microsoft Exchange Team blog, ... https://techcommunity.microsoft.com/..."
+ansible_facts:
+  description:
+    - Set after a real save or reset (not in check mode), for the inventory host of the portal.
+  returned: when the settings were saved or reset
+  type: dict
+  contains:
+    docspace_smtp_untested:
+      description:
+        - V(true) after a save, until a test mail through the saved settings went out
+          (M(onlyoffice.docspace.smtp_test) sets it to V(false)); V(false) after a reset.
+        - With a fact cache (C(fact_caching)) it outlives the run, so the role C(onlyoffice.docspace.smtp)
+          saves and tests again on the next run after a failed test.
+      type: bool
+      sample: true
 reachable:
   description:
     - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
@@ -347,6 +361,8 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
         module.warn(warning)
     result: dict[str, Any] = {"changed": plan.changed, "settings": after, "was_default": bool(current.get("is_default")),
                               "advisories": _advisories.advise(module, after)}
+    if plan.action != "none" and not module.check_mode:
+        result["ansible_facts"] = {model.UNTESTED_FACT: plan.action == "save"}
     if module._diff:  # pylint: disable=protected-access  # AnsibleModule's documented --diff flag
         result["diff"] = model.build_diff(current, after, plan.sends_password)
     return result

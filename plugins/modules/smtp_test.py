@@ -150,6 +150,15 @@ reachable:
   returned: when the task failed on a request to the portal
   type: bool
   sample: false
+ansible_facts:
+  description: Set when the test mail went out, for the inventory host of the portal.
+  returned: when the test passed
+  type: dict
+  contains:
+    docspace_smtp_untested:
+      description: V(false), the stored settings passed a test (see M(onlyoffice.docspace.smtp_settings)).
+      type: bool
+      sample: false
 retry_after:
   description: The C(Retry-After) header of DocSpace's HTTP 429 answer, in seconds.
   returned: when the task failed on an HTTP 429 answer (the test request's rate limit) that carried the header
@@ -273,6 +282,9 @@ def main() -> None:
             failure["retry_after"] = error.retry_after
         module.fail_json(msg=error_message(error, client), **failure)
     result["elapsed"] = round(time.monotonic() - started, 3)
+    if result["operation"]["completed"]:
+        # The mail went out through the stored settings: nothing is left to prove (see smtp_settings).
+        result["ansible_facts"] = {settings_model.UNTESTED_FACT: False}
     module.exit_json(**result)
 
 

@@ -66,9 +66,10 @@ def test_a_conflict_from_the_environment_names_the_variable(monkeypatch, capsys)
     _module, failure = start({"base_url": "https://portal.test", "auth_username": "admin@portal.test",
                               "auth_password": "pw-0001"}, capsys)
     assert "api_key (from DOCSPACE_API_KEY in the environment)" in failure
-    assert "unset DOCSPACE_API_KEY" in failure
-    # The options the task gave are named without a source.
-    assert "auth_username and auth_password" in failure and "from DOCSPACE_AUTH" not in failure
+    assert "unset DOCSPACE_API_KEY (an empty value counts as unset) to log in" in failure
+    # The options the task gave are named without a source, and are to be removed rather than unset.
+    assert "auth_username with auth_password" in failure and "from DOCSPACE_AUTH" not in failure
+    assert "remove auth_username and auth_password to use the API key" in failure
     assert "sk-env-key-0001" not in failure
 
 
@@ -101,7 +102,7 @@ def test_a_missing_base_url_names_its_variable(capsys):
 def test_messages_use_the_names_the_caller_gives(capsys):
     _module, failure = start({"api_key": "sk-task-key-0001", "auth_username": "admin@portal.test",
                               "auth_password": "pw-0001", "option_names": ROLE_NAMES}, capsys)
-    assert "docspace_api_key and docspace_auth_username and docspace_auth_password" in failure
+    assert "docspace_api_key, and docspace_auth_username with docspace_auth_password" in failure
     assert failure.startswith("docspace_base_url is not set")
 
 
