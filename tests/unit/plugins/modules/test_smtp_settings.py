@@ -228,6 +228,35 @@ def test_reset_sends_get_then_delete_and_returns_its_answer(monkeypatch):
     assert outcome.result["diff"]["after"]["host"] == "notify.onlyoffice.info"
 
 
+# --- what the task leaves for the next task and run -----------------------------------------------------------
+
+@pytest.mark.parametrize("stored_now, check_mode, options, expected", [
+    (stored(port=2525), False, {}, {"docspace_smtp_untested": True}),      # saved: a test is owed
+    (STORED_AUTH, False, {"state": "absent"}, {"docspace_smtp_untested": False}),  # reset: nothing to test
+    (stored(port=2525), True, {}, None),                                   # check mode changes no fact
+    (stored(), False, {}, None),                                           # nothing saved, nothing known
+], ids=["save", "reset", "check mode", "unchanged"])
+def test_a_save_marks_the_portal_untested_and_a_reset_clears_it(monkeypatch, stored_now, check_mode, options, expected):
+    writes = {"save": Call("POST", PATH, envelope(stored()), body=PLAIN_BODY),
+              "reset": Call("DELETE", PATH, envelope(INSTALLATION_DEFAULT))}
+    calls = [Call("GET", PATH, envelope(stored_now))]
+    if not check_mode and stored_now != stored():
+        calls.append(writes["reset" if options.get("state") == "absent" else "save"])
+    outcome = run(monkeypatch, calls, check_mode=check_mode, **{**PLAIN, **options})
+    assert outcome.result.get("ansible_facts") == expected
+
+
+def test_was_default_tells_a_portal_nobody_configured_without_diff(monkeypatch):
+    outcome = run(monkeypatch, [Call("GET", PATH, envelope(stored(isDefaultSettings=True)))], check_mode=True, **PLAIN)
+    assert outcome.result["was_default"] is True and "diff" not in outcome.result
+
+
+def test_a_portal_that_does_not_answer_is_reported_unreachable(monkeypatch):
+    import requests  # a TLS failure: not retried, so one call
+    outcome = run(monkeypatch, [Call("GET", PATH, requests.exceptions.SSLError("handshake failure"))], **PLAIN)
+    assert outcome.failed and outcome.result["reachable"] is False
+
+
 # --- login, errors and invalid input ------------------------------------------------------------------------
 
 def test_login_adds_one_request_and_uses_the_token(monkeypatch):
