@@ -78,8 +78,8 @@ def test_failures(callback, tmp_path):
     callback.v2_runner_on_failed(result("p3", "ansible.builtin.fail", {"msg": "docspace_smtp_host is required"},
                                         name="Check"))
     callback.v2_runner_on_unreachable(result("p4", "ansible.builtin.ping", {"msg": "Failed to connect"}))
-    callback.v2_runner_on_failed(result("p5", smtp_report.SETTINGS_ACTION, {"msg": "GET: connection refused",
-                                                                           "reachable": False}, name="Save"))
+    refused = {"msg": "GET: connection refused", "reachable": False}
+    callback.v2_runner_on_failed(result("p5", smtp_report.SETTINGS_ACTION, refused, name="Save"))
     callback.v2_runner_on_failed(result("p5", "ansible.builtin.fail", {"msg": "in the role's words"}, name="Rescue"))
     found = rows(callback, tmp_path, ["p1", "p2", "p3", "p4", "p5"])
     assert {name: (entry["status"], entry["message"]) for name, entry in found.items()} == {
