@@ -17,12 +17,17 @@ description:
     sortable C(smtp-report.html) when the playbook ends.
   - One row per inventory host (one host per portal, as the role expects) - in sync, drifted (which fields,
     before and after), would be reset, on the installation default, changed or reset (a real run), failed
-    (with the message) or unreachable, and the test mail's result when a test ran.
+    (the portal answered with an error, or another task failed; with the message) or unreachable (the portal
+    did not answer, or Ansible could not reach the host), and the test mail's result when a test ran.
+  - A test mail that failed after the settings were saved leaves the row's status as the settings task made it
+    (for example changed) and shows the failure, with its message, in the test mail column; the summary counts
+    failed test mails beside the failed portals.
   - Each row also lists the provider advisories for the portal's relay that M(onlyoffice.docspace.smtp_settings)
     or M(onlyoffice.docspace.smtp_settings_info) returned (for example Microsoft 365 turning SMTP AUTH basic
     authentication off), and the summary counts the portals each advisory concerns.
-  - Run the playbook with C(--check --diff) for an audit; without C(--diff) the report cannot name the
-    fields that differ. The report holds no secret; the SMTP password shows as C(not comparable).
+  - Run the playbook with C(--check --diff) for an audit; without C(--diff) the statuses are the same, but the
+    report cannot name the fields that differ. The report holds no secret; the SMTP password shows as
+    C(not comparable). Text that a portal controls is escaped in the HTML and the Markdown file.
   - Enable it with E(ANSIBLE_CALLBACKS_ENABLED=onlyoffice.docspace.smtp_report); it does not replace the
     normal screen output.
 requirements:
@@ -103,9 +108,13 @@ class CallbackModule(CallbackBase):
             portal.settings = {**data, "failed": True} if failed else data  # ansible-core 2.19 drops the key
         elif action == TEST_ACTION:
             portal.test, portal.test_failed = data, failed
-        # A failure the play ignores does not fail the portal, unless it is one of ours.
+        # A failure the play ignores does not fail the portal, unless it is one of ours. The first failure is the
+        # news (a rescue repeats it); the modules say with `reachable` whether the portal answered the request.
         if failed and portal.failure is None and (not ignored or action in (SETTINGS_ACTION, TEST_ACTION)):
             portal.failure, portal.failed_task = _message(data), task.get_name()
+            portal.failure_from_test = action == TEST_ACTION
+            reachable = data.get("reachable")
+            portal.failure_reachable = reachable if isinstance(reachable, bool) else None
 
     def v2_playbook_on_start(self, playbook: Any) -> None:
         """Title the report after the playbook."""

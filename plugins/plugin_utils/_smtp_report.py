@@ -49,8 +49,13 @@ class PortalResults:
     settings: dict[str, Any] | None = None
     test: dict[str, Any] | None = None
     test_failed: bool = False
+    # The first failure: its message, its task, whether it was the test mail's, and the module's `reachable`
+    # (False: the portal did not answer; None: the failure carried no such key, not a request's failure).
     failure: str | None = None
     failed_task: str | None = None
+    failure_from_test: bool = False
+    failure_reachable: bool | None = None
+    # Ansible's message when it could not reach the host itself.
     unreachable: str | None = None
     # The advisories the last smtp_settings or smtp_settings_info result returned for the stored relay.
     advisories: list[dict[str, Any]] = field(default_factory=list)
@@ -93,23 +98,29 @@ def _changes(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def _settings_status(result: dict[str, Any], check_mode: bool) -> tuple[str, list[dict[str, Any]], str]:
-    """Status, changed fields and a note for an smtp_settings result that did not fail."""
+    """Status, changed fields and a note for an smtp_settings result that did not fail.
+
+    The status comes from `changed`, `settings` and `was_default`, which the module returns with or without
+    --diff; only the fields depend on the diff.
+    """
     after = result.get("settings") or {}
     if not result.get("changed"):
         return "in_sync", [], ("on the installation default, as wanted" if after.get("is_default") else "")
     if after.get("is_default"):
         return ("would_reset" if check_mode else "reset"), [], ""
     changes = _changes(result.get("diff"))
-    before = (result.get("diff") or {}).get("before") or {}
-    if before.get("is_default"):
+    notes = []
+    if result.get("was_default"):
         # A portal nobody configured yet: its own status, so that an audit counts them apart from drift.
-        return ("default" if check_mode else "changed"), changes, ("" if check_mode else "was on the installation default")
-    note = ""
-    if not changes:
-        # A change without a differing field: update_password=always, or a run without --diff.
-        note = ("run with --diff to see which fields differ" if "diff" not in result
-                else "saved on every run (update_password: always)")
-    return ("drifted" if check_mode else "changed"), changes, note
+        status = "default" if check_mode else "changed"
+        notes += [] if check_mode else ["was on the installation default"]
+    else:
+        status = "drifted" if check_mode else "changed"
+    if "diff" not in result:
+        notes.append("run with --diff to see which fields differ")
+    elif not changes and not result.get("was_default"):
+        notes.append("saved on every run (update_password: always)")  # a change without a differing field
+    return status, changes, "; ".join(notes)
 
 
 def _password(result: dict[str, Any] | None) -> str:
@@ -135,6 +146,16 @@ def _test(results: PortalResults) -> tuple[str, str]:
     return "passed", f"{operation.get('percents', 100)} %, {results.test.get('elapsed', '?')} s"
 
 
+def _failure(results: PortalResults) -> tuple[str, str] | None:
+    """Status and message of the first failure; None when it is only the test mail's (the test column tells it)."""
+    if results.failure is None:
+        return None
+    if results.failure_from_test and results.failure_reachable is not False:
+        return None  # the portal answered and the mail failed: the settings' status stands
+    message = f"{results.failed_task}: {results.failure}" if results.failed_task else results.failure
+    return ("unreachable" if results.failure_reachable is False else "failed"), message
+
+
 def build_row(results: PortalResults) -> Row:
     """The report row for one portal."""
     test, test_message = _test(results)
@@ -148,10 +169,17 @@ def build_row(results: PortalResults) -> Row:
         row.status, row.changes, row.message = _settings_status(results.settings, results.check_mode)
     elif results.settings is None and results.failure is None:
         row.message = "no smtp_settings task ran for this portal"
-    if results.failure is not None:
-        row.status = "failed"
-        row.message = f"{results.failed_task}: {results.failure}" if results.failed_task else results.failure
+    failure = _failure(results)
+    if failure is not None:
+        row.status, row.message = failure
+        if results.failure_from_test:
+            row.test_message = ""  # the message column says it; each fact once
     return row
+
+
+def needs_attention(row: Row) -> bool:
+    """A portal an auditor must look at: it failed, did not answer, or its test mail failed."""
+    return row.status in ("unreachable", "failed") or row.test == "failed"
 
 
 def summary(rows: list[Row], check_mode: bool) -> dict[str, Any]:
@@ -165,23 +193,32 @@ def summary(rows: list[Row], check_mode: bool) -> dict[str, Any]:
         for advisory in {str(entry.get("id")) for entry in row.advisories}:
             advisories[advisory] = advisories.get(advisory, 0) + 1
     return {"portals": len(rows), "mode": "check" if check_mode else "apply", "statuses": counts, "tests": tests,
-            "advisories": advisories}
+            "attention": sum(1 for row in rows if needs_attention(row)), "advisories": advisories}
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def summary_line(data: dict[str, Any]) -> str:
-    """One sentence with the counts, the worst first; statuses with no portal left out."""
-    parts = [f"{count} {STATUSES[status][0]}" for status, count in
-             sorted(data["statuses"].items(), key=lambda item: STATUSES[item[0]][2]) if count]
+    """One sentence with the counts, the worst first; statuses with no portal left out.
+
+    A failed test mail comes right after the portals that failed: the settings may be saved, the mail is not.
+    """
+    ranked = sorted(data["statuses"].items(), key=lambda item: STATUSES[item[0]][2])
+    parts = [f"{count} {STATUSES[status][0]}" for status, count in ranked if count and status in ("unreachable", "failed")]
     tests = data["tests"]
-    if tests["passed"] or tests["failed"]:
-        parts.append(f"test mail: {tests['passed']} passed, {tests['failed']} failed")
+    if tests["failed"]:
+        parts.append(_count(tests["failed"], "test mail") + " failed")
+    parts += [f"{count} {STATUSES[status][0]}" for status, count in ranked if count and status not in ("unreachable", "failed")]
+    if tests["passed"]:
+        parts.append(_count(tests["passed"], "test mail") + " passed")
     for advisory, count in sorted(data.get("advisories", {}).items()):
         known = ADVISORIES_BY_ID.get(advisory)
         phrase = known.fleet_phrase if known else f"have advisory {advisory}"
-        parts.append(f"{count} portal{'' if count == 1 else 's'} {phrase}")
+        parts.append(f"{_count(count, 'portal')} {phrase}")
     mode = "check run (nothing was changed)" if data["mode"] == "check" else "real run"
-    portals = f"{data['portals']} portal" + ("" if data["portals"] == 1 else "s")
-    return f"{portals}, {mode}: " + ", ".join(parts or ["nothing to report"])
+    return f"{_count(data['portals'], 'portal')}, {mode}: " + ", ".join(parts or ["nothing to report"])
 
 
 def _value(value: Any) -> str:
@@ -200,8 +237,8 @@ def details(row: Row) -> str:
 
 
 def sorted_rows(rows: list[Row]) -> list[Row]:
-    """Worst first, then by portal name, so that a reader starts with what needs attention."""
-    return sorted(rows, key=lambda row: (STATUSES[row.status][2], row.portal))
+    """What needs attention first (a failed test mail too), then worst status first, then by portal name."""
+    return sorted(rows, key=lambda row: (not needs_attention(row), STATUSES[row.status][2], row.portal))
 
 
 def render_json(rows: list[Row], meta: dict[str, Any]) -> str:
@@ -212,18 +249,26 @@ def render_json(rows: list[Row], meta: dict[str, Any]) -> str:
 
 
 # Markdown's own markup: a portal's display name `![x](https://...)` would make a forge's preview load an
-# image, `[x](javascript:...)` would be a link; each is shown as the character instead.
-_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()!|~])")
+# image, `[x](javascript:...)` would be a link, `$...$` a formula (GitHub), `@name` a mention; each is shown
+# as the character instead. Raw HTML is neutralised before, by entities (`<` as `&lt;`, `&` as `&amp;`).
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()!|~$@#])")
+# GitHub and GitLab link bare addresses (`https://...`, `www.`) and `:shortcode:` emoji: an escaped `:` or
+# `.` keeps them text. A colon before a blank (`port: 25`) cannot start either and stays as it is. An e-mail
+# address stays a mailto link (GFM finds them in the text after parsing, past any escape); its target is its text.
+_MD_AUTOLINK = re.compile(r"(:)(?=\S)|(www)(\.)", re.IGNORECASE)
 
 
 def _md_text(value: Any) -> str:
-    """Text of the Markdown file as plain text: HTML as entities (a preview would render it), markup escaped."""
-    return _MD_PUNCTUATION.sub(r"\\\1", html.escape(str(value), quote=False))
+    """Text of the Markdown file as plain text on one line: HTML as entities, markup escaped."""
+    text = _MD_PUNCTUATION.sub(r"\\\1", html.escape(str(value), quote=False))
+    text = _MD_AUTOLINK.sub(lambda match: f"\\{match[1]}" if match[1] else f"{match[2]}\\{match[3]}", text)
+    # A line break would end a table row, or start a heading, a list or a code block in the title.
+    return " ".join(text.splitlines())
 
 
 def _md_cell(text: str) -> str:
-    """Table cell text as plain text; line breaks would break the table."""
-    return _md_text(text).replace("\r", " ").replace("\n", " ") or " "
+    """Table cell text as plain text; an empty cell keeps its blank."""
+    return _md_text(text) or " "
 
 
 def render_markdown(rows: list[Row], meta: dict[str, Any]) -> str:
@@ -307,9 +352,11 @@ def render_html(rows: list[Row], meta: dict[str, Any]) -> str:
     """smtp-report.html: one file with its own style and sort script, no external asset."""
     esc = html.escape
     data = summary(rows, meta.get("check_mode", False))
-    badges = "".join(f'<span class="s-{status}">{STATUSES[status][1]} {count} {esc(STATUSES[status][0])}</span>'
-                     for status, count in sorted(data["statuses"].items(), key=lambda item: STATUSES[item[0]][2])
-                     if count)
+    badges = [f'<span class="s-{status}">{STATUSES[status][1]} {count} {esc(STATUSES[status][0])}</span>'
+              for status, count in sorted(data["statuses"].items(), key=lambda item: STATUSES[item[0]][2]) if count]
+    if data["tests"]["failed"]:  # beside the failures, as in the summary line
+        badges.insert(sum(1 for status in ("unreachable", "failed") if data["statuses"][status]),
+                      f'<span class="t-failed">\u2716 {data["tests"]["failed"]} test mail failed</span>')
     heads = "".join(f'<th data-column="{name}" data-type="{kind}" title="sort by {esc(title)}">{esc(title)}</th>'
                     for name, title, kind in _COLUMNS)
     title = esc(f"SMTP report: {meta.get('title', 'DocSpace portals')}")
@@ -318,7 +365,7 @@ def render_html(rows: list[Row], meta: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title><style>{_CSS}</style></head><body>",
         f"<h1>{title}</h1>", f'<p id="summary-line">{esc(summary_line(data))}.</p>',
-        f'<p class="summary">{badges}</p>', f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
+        f'<p class="summary">{"".join(badges)}</p>', f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
         "Click a column heading to sort.</small></p>",
         f'<table id="report"><thead><tr>{heads}</tr></thead><tbody>',
         *(_html_row(row) for row in sorted_rows(rows)),

@@ -20,10 +20,11 @@ SETTINGS = {"host": "smtp.example.com", "port": 587, "sender_address": "noreply@
 DEFAULT = {**SETTINGS, "host": "", "enable_auth": False, "username": None, "is_default": True}
 
 
-def settings_result(changed, after, before=None, password_note=False):
-    """An smtp_settings result as the module returns it with --diff."""
-    result = {"changed": changed, "settings": after}
-    if before is not None:
+def settings_result(changed, after, before=None, password_note=False, diff=True):
+    """An smtp_settings result as the module returns it, with --diff unless diff is false."""
+    before = after if before is None else before
+    result = {"changed": changed, "settings": after, "was_default": before["is_default"]}
+    if diff:
         diff_after = {key: value for key, value in after.items() if key != "use_ntlm"}
         if password_note:
             diff_after["password"] = "(will be sent, not shown)"
@@ -35,19 +36,20 @@ def row(check_mode=True, **fields):
     return report.build_row(report.PortalResults("portal", check_mode=check_mode, **fields))
 
 
-@pytest.mark.parametrize("check_mode, result, status", [
-    (True, settings_result(False, SETTINGS), "in_sync"),
-    (True, settings_result(False, DEFAULT), "in_sync"),
-    (True, settings_result(True, SETTINGS, before=DEFAULT), "default"),
-    (False, settings_result(True, SETTINGS, before=DEFAULT), "changed"),
-    (True, settings_result(True, DEFAULT, before=SETTINGS), "would_reset"),
-    (False, settings_result(True, DEFAULT, before=SETTINGS), "reset"),
-    (True, settings_result(True, SETTINGS, before={**SETTINGS, "port": 25}), "drifted"),
-    (False, settings_result(True, SETTINGS, before={**SETTINGS, "port": 25}), "changed"),
+@pytest.mark.parametrize("diff", [True, False], ids=["--diff", "no --diff"])
+@pytest.mark.parametrize("check_mode, changed, after, before, status", [
+    (True, False, SETTINGS, SETTINGS, "in_sync"),
+    (True, False, DEFAULT, DEFAULT, "in_sync"),
+    (True, True, SETTINGS, DEFAULT, "default"),
+    (False, True, SETTINGS, DEFAULT, "changed"),
+    (True, True, DEFAULT, SETTINGS, "would_reset"),
+    (False, True, DEFAULT, SETTINGS, "reset"),
+    (True, True, SETTINGS, {**SETTINGS, "port": 25}, "drifted"),
+    (False, True, SETTINGS, {**SETTINGS, "port": 25}, "changed"),
 ])
-def test_status_of_a_settings_result(check_mode, result, status):
-    """Each outcome of smtp_settings has its own status, and a real run says what it did."""
-    assert row(check_mode, settings=result).status == status
+def test_status_of_a_settings_result(check_mode, changed, after, before, status, diff):
+    """Each outcome of smtp_settings has its own status, a real run says what it did, and --diff changes none."""
+    assert row(check_mode, settings=settings_result(changed, after, before, diff=diff)).status == status
 
 
 def test_drift_lists_the_fields_before_and_after_and_never_the_password():
@@ -61,21 +63,30 @@ def test_drift_lists_the_fields_before_and_after_and_never_the_password():
     assert "will be sent" not in json.dumps(drifted.as_dict())
 
 
-@pytest.mark.parametrize("check_mode, before, diff, note", [
-    (False, DEFAULT, True, "was on the installation default"),
-    (True, SETTINGS, True, "update_password: always"),
-    (True, None, False, "--diff"),
+@pytest.mark.parametrize("check_mode, before, diff, notes", [
+    (False, DEFAULT, True, ["was on the installation default"]),
+    (False, DEFAULT, False, ["was on the installation default", "run with --diff to see which fields differ"]),
+    (True, DEFAULT, False, ["run with --diff to see which fields differ"]),
+    (True, SETTINGS, True, ["saved on every run (update_password: always)"]),
+    (True, {**SETTINGS, "port": 25}, False, ["run with --diff to see which fields differ"]),
 ])
-def test_a_change_says_why_when_the_fields_do_not(check_mode, before, diff, note):
-    result = settings_result(True, SETTINGS, before=before) if diff else settings_result(True, SETTINGS)
-    assert note in row(check_mode, settings=result).message
+def test_a_change_says_why_when_the_fields_do_not(check_mode, before, diff, notes):
+    """Without --diff the row says that the fields cannot be named, whatever the status."""
+    changed = row(check_mode, settings=settings_result(True, SETTINGS, before, diff=diff))
+    assert changed.message == "; ".join(notes)
+    assert diff or changed.changes == []
 
 
-def test_failure_unreachable_and_silence():
-    """A failure names its task; unreachable wins over everything; a portal nobody checked says so."""
-    failed = row(settings={"failed": True, "msg": "GET /api/2.0/smtpsettings/smtp: 401"}, failure="401 rejected",
-                 failed_task="Read")
-    assert (failed.status, failed.message) == ("failed", "Read: 401 rejected")
+def test_unreachable_failed_and_silence():
+    """The module's reachable=false and Ansible's own unreachable are unreachable; any other failure is failed."""
+    cases = {"refused": dict(failure="GET /api/2.0/smtpsettings/smtp: connection refused", failure_reachable=False),
+             "401": dict(failure="GET /api/2.0/smtpsettings/smtp: HTTP 401", failure_reachable=True),
+             "fail task": dict(failure="docspace_smtp_host is required", failure_reachable=None)}
+    found = {name: row(settings={"failed": True}, failed_task="Read", **fields) for name, fields in cases.items()}
+    assert {name: (entry.status, entry.message) for name, entry in found.items()} == {
+        "refused": ("unreachable", "Read: GET /api/2.0/smtpsettings/smtp: connection refused"),
+        "401": ("failed", "Read: GET /api/2.0/smtpsettings/smtp: HTTP 401"),
+        "fail task": ("failed", "Read: docspace_smtp_host is required")}
     gone = row(settings=settings_result(False, SETTINGS), unreachable="ssh: connection refused")
     assert (gone.status, gone.message) == ("unreachable", "ssh: connection refused")
     silent = row()
@@ -88,45 +99,70 @@ def test_test_mail_results():
     passed = row(False, settings=settings_result(False, SETTINGS),
                  test={"operation": {"completed": True, "percents": 100}, "elapsed": 1.2})
     assert (passed.status, passed.test, passed.test_message) == ("in_sync", "passed", "100 %, 1.2 s")
-    failed = row(False, settings=settings_result(False, SETTINGS), test={"msg": "Authenticate: 535"},
-                 test_failed=True, failure="Authenticate: 535", failed_task="Send a test mail")
-    assert (failed.status, failed.test, failed.test_message) == ("failed", "failed", "Authenticate: 535")
     skipped = row(settings=settings_result(False, SETTINGS), test={"msg": "check mode: no test mail sent"})
     assert skipped.test == "not run"
     started = row(False, settings=settings_result(False, SETTINGS), test={"operation": {"completed": False}})
     assert (started.test, started.test_message) == ("not run", "started, not waited for (wait: false)")
 
 
+TEST_FAILURE = "Authenticate: 535 5.7.3 Authentication unsuccessful (relay smtp.example.com:587)"
+
+
+def test_saved_settings_and_a_failed_test_show_both_once():
+    """The settings' status stands, the test column fails with the message, the message column does not repeat it."""
+    saved = row(False, settings=settings_result(True, SETTINGS, {**SETTINGS, "port": 25}), test={"msg": TEST_FAILURE},
+                test_failed=True, failure=TEST_FAILURE, failed_task="Send a test mail", failure_from_test=True,
+                failure_reachable=True)
+    assert (saved.status, saved.test, saved.test_message) == ("changed", "failed", TEST_FAILURE)
+    assert [change["field"] for change in saved.changes] == ["port"]
+    assert TEST_FAILURE not in report.details(saved)
+
+
+def test_a_test_the_portal_did_not_answer_is_unreachable_and_said_once():
+    gone = row(False, settings=settings_result(False, SETTINGS), test={"msg": "connection refused"}, test_failed=True,
+               failure="connection refused", failed_task="Send a test mail", failure_from_test=True, failure_reachable=False)
+    assert (gone.status, gone.message, gone.test, gone.test_message) == (
+        "unreachable", "Send a test mail: connection refused", "failed", "")
+
+
 def fleet():
     return [report.Row("b-portal", "in_sync", password="not comparable"),
             report.Row("a-portal", "drifted", changes=[{"field": "port", "before": 25, "after": 587}]),
-            report.Row("c|<script>alert(1)</script>", "failed", message="broken | pipe\nnewline", test="failed"),
-            report.Row("d-portal", "default", test="passed", test_message="100 %, 0.4 s")]
+            report.Row("c|<script>alert(1)</script>", "failed", message="broken | pipe\nnewline"),
+            report.Row("d-portal", "default", test="passed", test_message="100 %, 0.4 s"),
+            report.Row("e-portal", "in_sync", test="failed", test_message="Authenticate: 535")]
 
 
 def test_summary_counts_every_status_and_test():
+    """A failed test mail is counted right after the failures, and among the portals that need attention."""
     data = report.summary(fleet(), check_mode=True)
-    assert data["portals"] == 4
+    assert data["portals"] == 5
     assert {key: value for key, value in data["statuses"].items() if value} == {
-        "in_sync": 1, "drifted": 1, "failed": 1, "default": 1}
-    assert data["tests"] == {"passed": 1, "failed": 1, "not run": 2}
-    assert report.summary_line(data) == ("4 portals, check run (nothing was changed): 1 failed, 1 drifted, "
-                                         "1 on the installation default, 1 in sync, test mail: 1 passed, 1 failed")
+        "in_sync": 2, "drifted": 1, "failed": 1, "default": 1}
+    assert data["tests"] == {"passed": 1, "failed": 1, "not run": 3}
+    assert data["attention"] == 2
+    assert report.summary_line(data) == ("5 portals, check run (nothing was changed): 1 failed, 1 test mail failed, "
+                                         "1 drifted, 1 on the installation default, 2 in sync, 1 test mail passed")
+
+
+def test_rows_that_need_attention_come_first():
+    """Failures first, then a portal whose test mail failed whatever its status, then the worst status."""
+    order = [entry.portal for entry in report.sorted_rows(fleet())]
+    assert order == ["c|<script>alert(1)</script>", "e-portal", "a-portal", "d-portal", "b-portal"]
 
 
 def test_json_has_every_row_worst_first():
     data = json.loads(report.render_json(fleet(), {"check_mode": True, "title": "site.yml"}))
-    order = [entry["portal"] for entry in data["rows"]]
-    assert order == ["c|<script>alert(1)</script>", "a-portal", "d-portal", "b-portal"]
-    assert data["rows"][1]["changes"] == [{"field": "port", "before": 25, "after": 587}]
+    assert data["rows"][0]["portal"] == "c|<script>alert(1)</script>"
+    assert data["rows"][2]["changes"] == [{"field": "port", "before": 25, "after": 587}]
     assert data["summary"]["mode"] == "check"
 
 
 def test_markdown_table_stays_a_table():
-    """One line per portal with five cells, whatever the message holds."""
+    """One line per portal with six cells, whatever the message holds."""
     lines = report.render_markdown(fleet(), {"check_mode": False}).splitlines()
     table = [line for line in lines if line.startswith("| ") and "---" not in line]
-    assert len(table) == 5
+    assert len(table) == 6
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 7 for line in table)
     assert '| a-portal | \u25b2 drifted | port: 25 \u2192 587 |' in "\n".join(lines)
     assert "real run" in lines[2]
@@ -136,9 +172,10 @@ def test_html_is_self_contained_escaped_and_sortable():
     page = report.render_html(fleet(), {"check_mode": True})
     assert not re.search(r"<link|<img|\bsrc=|@import|url\(", page)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
-    assert page.count("<tr><td>") == 4
+    assert page.count("<tr><td>") == 5
     assert re.search(r'<td class="s-failed" data-sort="1">\u2716 failed</td>', page)
     assert 'data-column="status" data-type="number"' in page
+    assert '<span class="s-failed">\u2716 1 failed</span><span class="t-failed">\u2716 1 test mail failed</span>' in page
 
 
 M365 = {"id": "microsoft-365-basic-auth", "summary": "Microsoft turns ...", "advice": "...", "effective": "2026-12-31",
@@ -169,13 +206,13 @@ def test_markup_in_every_cell_is_escaped():
                        message=f"Read: {MARKUP}", test="failed", test_message=f"535 {MARKUP}",
                        advisories=[{"id": "microsoft-365-basic-auth", "summary": MARKUP, "effective": MARKUP}])]
     for page in (report.render_html(rows, {"title": MARKUP}), report.render_markdown(rows, {"title": MARKUP})):
-        assert "<img" not in page and "&lt;img src=https://evil.test/x onerror=alert" in page
+        assert "<img" not in page and "&lt;img src=" in page
     escaped = "&lt;img src=https://evil.test/x onerror=alert(1)&gt;"
     html_page = report.render_html(rows, {})
     for cell in (f"<td>p{escaped}</td>", f'sender_display_name: &quot;{escaped}&quot;', f"Read: {escaped}",
                  f"<small>535 {escaped}</small>", f'title="{escaped}"', f"off ({escaped})"):
         assert cell in html_page, cell
-    md_escaped = "&lt;img src=https://evil.test/x onerror=alert\\(1\\)&gt;"
+    md_escaped = "&lt;img src=https\\://evil.test/x onerror=alert\\(1\\)&gt;"
     (line,) = [line for line in report.render_markdown(rows, {}).splitlines() if line.startswith("| p&lt;")]
     cells = line.strip("| ").split(" | ")
     assert [cells[0], cells[2], cells[4], cells[5]] == [
@@ -183,14 +220,17 @@ def test_markup_in_every_cell_is_escaped():
         f"failed \\(535 {md_escaped}\\)", f"Microsoft 365 turns SMTP AUTH basic authentication off \\({md_escaped}\\)"]
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("![x](https://evil.test/t.png)", "\\!\\[x\\]\\(https://evil.test/t.png\\)"),
-    ("[click](javascript:alert(1))", "\\[click\\]\\(javascript:alert\\(1\\)\\)"),
-    # The value is shown as JSON: its one backslash is two, each escaped.
-    ("`code` *bold* _it_ ~~gone~~ a|b back\\slash", "\\`code\\` \\*bold\\* \\_it\\_ \\~\\~gone\\~\\~ a\\|b back\\\\\\\\slash"),
-], ids=["image", "link", "emphasis, code, pipe, backslash"])
-def test_markdown_markup_in_a_cell_is_shown_not_rendered(name, shown):
-    """A portal's text must not make a forge's Markdown preview load an image or show a link."""
-    markdown = report.render_markdown([report.Row("p", "drifted", changes=[
-        {"field": "sender_display_name", "before": name, "after": "x"}])], {})
-    assert f'| sender\\_display\\_name: "{shown}" \u2192 "x" |' in markdown
+@pytest.mark.parametrize("text, shown", [
+    ("<img src=x onerror=alert(1)> & co", "&lt;img src=x onerror=alert\\(1\\)&gt; &amp; co"),
+    ("![x](https://evil.test/t.png)", "\\!\\[x\\]\\(https\\://evil.test/t.png\\)"),
+    ("[click](javascript:alert(1))", "\\[click\\]\\(javascript\\:alert\\(1\\)\\)"),
+    ("`code` *bold* _it_ ~~gone~~ a|b back\\slash", "\\`code\\` \\*bold\\* \\_it\\_ \\~\\~gone\\~\\~ a\\|b back\\\\slash"),
+    ("see https://evil.test or WWW.evil.test", "see https\\://evil.test or WWW\\.evil.test"),
+    ("$x^2$ :rocket: @octocat #12", "\\$x^2\\$ \\:rocket: \\@octocat \\#12"),
+    ("port: 25", "port: 25"),
+    ("one\n# two\r\n    three\u2028four", "one \\# two     three four"),
+], ids=["html", "image", "link", "emphasis, code, pipe, backslash", "bare addresses", "math, emoji, mention, reference",
+        "a colon before a blank", "line breaks"])
+def test_markdown_markup_is_shown_not_rendered(text, shown):
+    """A portal's text must not make a forge's Markdown preview render HTML, load an image or show a link."""
+    assert report._md_text(text) == shown
