@@ -65,10 +65,10 @@ CASES = [
     Case("base_url missing", SETTINGS, {"base_url": UNSET}, ("base_url",)),
     # --- authentication: conflicting or missing ---------------------------------------------------------
     Case("api_key and auth_username together", SETTINGS,
-         {"auth_username": "admin@example.test", "auth_password": "admin-pw-Kq2Wc7Rb"}, ("mutually exclusive",)),
-    Case("no credentials at all", SETTINGS, {"api_key": UNSET}, ("one of the following is required",)),
+         {"auth_username": "admin@example.test", "auth_password": "admin-pw-Kq2Wc7Rb"}, ("both an API key and a login are set",)),
+    Case("no credentials at all", SETTINGS, {"api_key": UNSET}, ("no credentials are set",)),
     Case("auth_username without auth_password", SETTINGS, {"api_key": UNSET, "auth_username": "admin@example.test"},
-         ("required together",)),
+         ("auth_username is set without auth_password",)),
     Case("enable_auth without username", SETTINGS, {"enable_auth": True, "username": UNSET},
          ("username", "required")),
     # --- unknown options, unsupported choices -------------------------------------------------------------
@@ -93,12 +93,12 @@ CASES = [
     Case("role: sender missing", ROLE, {"docspace_smtp_sender_address": UNSET},
          ("docspace_smtp_sender_address is required",)),
     Case("role: enable_auth without username", ROLE, {"docspace_smtp_enable_auth": True, "docspace_smtp_username": UNSET},
-         ("docspace_smtp_username is required",)),
+         ("so docspace_smtp_username (the SMTP login) is required",)),
     Case("role: api key and login together", ROLE,
          {"docspace_auth_username": "admin@example.test", "docspace_auth_password": "admin-pw-Kq2Wc7Rb"},
-         ("not both",)),
+         ("Keep one of them",)),
     Case("role: login without its password", ROLE, {"docspace_api_key": UNSET, "docspace_auth_username": "admin@example.test"},
-         ("required together", "docspace_auth_username, docspace_auth_password")),
+         ("docspace_auth_username is set without docspace_auth_password",)),
     Case("role: bad sender address", ROLE, {"docspace_smtp_sender_address": "not-an-address"},
          ("is not an e-mail address",)),
     # The module's own checks, said by the role in its variable names.
@@ -106,7 +106,7 @@ CASES = [
     Case("role: host with a port", ROLE, {"docspace_smtp_host": "smtp.example.test:2525"},
          ("use docspace_smtp_host: smtp.example.test and docspace_smtp_port: 2525",)),
     Case("role: no credentials", ROLE, {"docspace_api_key": UNSET},
-         ("one of the following is required: docspace_api_key, docspace_auth_username",)),
+         ("no credentials are set: set docspace_api_key, or docspace_auth_username with docspace_auth_password",)),
     Case("role: base_url without scheme", ROLE, {"docspace_base_url": "{netloc}"}, ("base_url",)),
 ]
 BY_NAME = {case.name: case for case in CASES}

@@ -88,13 +88,13 @@ def cases(server: hostile.HostileServer) -> list[tuple[str, str, dict[str, Any],
          (f"127.0.0.1 port {port} does not speak TLS", f"use http:// in base_url (http://127.0.0.1:{port}/html)")),
         ("a base_url of 10000 characters", INFO, {"base_url": "ftp://" + "a" * 10000, **KEY}, ("(10006 characters)",)),
         ("an API key in base_url's query", INFO, {"base_url": "{{ url_with_query }}", **KEY}, ("query string",)),
-        ("credentials in base_url, a missing option", INFO, {"base_url": "{{ url_with_password }}"}, ("one of",)),
+        ("credentials in base_url, a missing option", INFO, {"base_url": "{{ url_with_password }}"}, ("no credentials are set",)),
         ("credentials in base_url, an unknown option", INFO, {"base_url": "{{ url_with_password }}", **KEY, "colour": 1},
          ("Unsupported parameters",)),
         ("credentials in base_url, a wrong type", INFO, {"base_url": "{{ url_with_password }}", **KEY, "timeout": "soon"},
          ("timeout",)),
         ("credentials in base_url, exclusive options", INFO, {"base_url": "{{ url_with_password }}", **KEY, **LOGIN},
-         ("mutually exclusive",)),
+         ("both an API key and a login are set",)),
     ]
 
 

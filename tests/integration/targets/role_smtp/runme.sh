@@ -30,9 +30,14 @@ expect() {
     grep -Eq -- "$2" "$LOGS/$1.log" || fail "$1: output does not match /$2/ ${3:-}"
 }
 
-# recap STEP CHANGED FAILED: the play recap line of portal4.
+# recap STEP CHANGED FAILED: the play recap line of portal4; a failure is never rescued (shown once).
 recap() {
-    expect "$1" "^portal4 +: ok=[0-9]+ +changed=$2 +unreachable=0 +failed=$3 " "(play recap)"
+    expect "$1" "^portal4 +: ok=[0-9]+ +changed=$2 +unreachable=0 +failed=$3 +skipped=[0-9]+ +rescued=0 " "(play recap)"
+}
+
+# once STEP: the step failed exactly one task (one fatal line), the failure is not repeated by another task.
+once() {
+    [ "$(grep -c '^fatal: ' "$LOGS/$1.log")" = 1 ] || fail "$1: the failure is not shown exactly once"
 }
 
 # verify WRITES TESTS MAILS [extra -e args...]: what the portal received and sent since the last verify.
@@ -43,7 +48,8 @@ verify() {
 
 ansible-playbook -e "@$CONFIG" reset.yml > "$LOGS/reset.log" 2>&1 || { cat "$LOGS/reset.log"; fail "reset"; }
 
-# --- Bad input: Ansible's argument-spec validation or the role's first checks stop it, nothing is sent.
+# --- Bad input: Ansible's argument-spec validation or the modules' own checks stop it, in the role's variables,
+# before anything is sent.
 playbook wrong_type fail run_role.yml -e '{"docspace_smtp_port": "twenty-five"}'
 expect wrong_type "Validating arguments against arg spec"
 expect wrong_type "docspace_smtp_port"
@@ -54,17 +60,20 @@ expect wrong_choice "changed, always, never"
 
 playbook missing_base_url fail run_role_bare.yml -e docspace_smtp_host=mail.example.com \
     -e docspace_smtp_sender_address=noreply@example.com
-expect missing_base_url "Validating arguments against arg spec"
-expect missing_base_url "missing required arguments: docspace_base_url"
+recap missing_base_url 0 1
+once missing_base_url
+expect missing_base_url "docspace_base_url is not set: set it to the portal's address, such as https://docspace.example.com, or set DOCSPACE_BASE_URL in the environment"
 
 playbook missing_host fail run_role_bare.yml -e '{"docspace_base_url": "{{ docspace_emulator.portals[4].base_url }}"}'
 expect missing_host "docspace_smtp_host is required when docspace_smtp_state is present; docspace_smtp_sender_address is required"
 
 playbook key_and_login fail run_role.yml -e docspace_auth_username=admin@example.com -e docspace_auth_password=x
-expect key_and_login "set either docspace_api_key, or docspace_auth_username with docspace_auth_password, not both"
+recap key_and_login 0 1
+once key_and_login
+expect key_and_login "both an API key and a login are set: docspace_api_key, and docspace_auth_username with docspace_auth_password. Keep one of them"
 
 playbook auth_without_user fail run_role.yml -e docspace_smtp_enable_auth=true -e '{"docspace_smtp_username": ""}'
-expect auth_without_user "docspace_smtp_username is required when docspace_smtp_enable_auth is true"
+expect auth_without_user "docspace_smtp_enable_auth is true, so docspace_smtp_username \\(the SMTP login\\) is required"
 
 verify 0 0 0 -e expect_requests=0 -e '{"expect_settings": {"isDefaultSettings": true}}'
 
@@ -101,14 +110,16 @@ playbook broken_password fail run_role.yml -e docspace_smtp_password=not-the-pas
     -e docspace_smtp_update_password=always
 recap broken_password 1 1
 expect broken_password "Authenticate"
-# The rescue repeats the module's message in the role's variable names, with the relay DocSpace used.
+# The test's own message, in the role's variable names, with the relay DocSpace used and what the next run does.
+once broken_password
 expect broken_password "DocSpace used the relay [^ ]+:[0-9]+ \(no TLS, login "
+expect broken_password "the next run cannot know that this test failed"
 expect broken_password "save them once with docspace_smtp_update_password: always"
 verify 1 1 0
 
 # --- A save is needed but no password is set: the role fails before any write, naming its own variable.
 playbook no_password fail run_role.yml -e docspace_smtp_sender_display_name=Renamed -e docspace_smtp_password=""
-expect no_password "Give the SMTP password in docspace_smtp_password"
+expect no_password "Set docspace_smtp_password to the SMTP password"
 verify 0 0 0 -e expect_requests=1
 
 # --- state: absent resets to the installation default, without a test mail; again changes nothing.
