@@ -277,13 +277,20 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=DEFAULT_PYTHON, default=False)
 def emulator(session: nox.Session) -> None:
-    """The portal emulator in the foreground (Ctrl-C stops it); arguments go to it (default --portals 3)."""
+    """The portal emulator in the foreground (Ctrl-C or SIGTERM stops it); arguments go to it (default --portals 3).
+
+    When it stops, the inventory (it holds the API keys), the collection copy and the emulator's files go, and
+    DOCSPACE_EMULATOR_DIR itself if this created it (EmulatorProcess).
+    """
     install_core(session)
     workdir = Path(os.environ.get("DOCSPACE_EMULATOR_DIR", "/tmp/docspace-emulator"))
-    layout_collection(workdir)  # the checkout as an installed collection, for playbooks in another terminal
     with EmulatorProcess(*(session.posargs or ["--portals", "3"]), python=venv_python(session), workdir=workdir,
                          foreground=True) as process:
-        inventory = workdir / "inventory.yml"
+        # The checkout as an installed collection, for playbooks in another terminal. After the start: an
+        # emulator already running in workdir keeps its copy (ours refused to start).
+        process.remove_on_exit(workdir / "ansible_collections")
+        layout_collection(workdir)
+        inventory = process.remove_on_exit(workdir / "inventory.yml")
         tool = [str(ROOT / "demo" / "emulator_tool.py")]
         session.run("python", *tool, "inventory", str(process.info_file), str(inventory), silent=True)
         session.run("python", *tool, "describe", str(process.info_file), str(inventory))

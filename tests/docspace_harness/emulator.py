@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,12 @@ class EmulatorProcess:
 
     The one way the noxfile (integration targets, `make emulator`), the demo and the benchmark start the
     emulator. python is an interpreter with the emulator's requirements (tests/requirements/emulator.txt).
+
+    However it ends (the with block returns or raises, Ctrl-C, SIGTERM or SIGHUP), it stops the emulator and
+    leaves no file with keys behind: the info file, the log (it holds the banner with the keys), the paths
+    given to remove_on_exit (`make emulator`'s inventory), and workdir itself if this created it. While it is
+    open in the main thread, SIGTERM and SIGHUP raise KeyboardInterrupt there (when nothing else handles them),
+    so that the with blocks unwind instead of the process dying with the emulator left running.
     """
 
     def __init__(self, *args: str, python: str = sys.executable, workdir: Path | None = None,
@@ -37,13 +46,44 @@ class EmulatorProcess:
         self.foreground = foreground
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="docspace-emulator-")
         self.workdir = workdir or Path(self._tmp.name)  # type: ignore[union-attr]
+        self._created_workdir = workdir is not None and not workdir.exists()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.info_file = self.workdir / "info.json"
         self.log_file = self.workdir / "emulator.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
+        self._remove: list[Path] = []
+        self._signals: dict[int, Any] = {}
+
+    def remove_on_exit(self, path: Path) -> Path:
+        """Remove path (a file or a tree) when the emulator stops; returns path."""
+        self._remove.append(path)
+        return path
+
+    def _stop_on_signals(self) -> None:
+        def interrupt(signum: int, _frame: object) -> None:
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) is signal.SIG_DFL:
+                self._signals[signum] = signal.signal(signum, interrupt)
+
+    def _restore_signals(self) -> None:
+        for signum, handler in self._signals.items():
+            signal.signal(signum, handler)
+        self._signals.clear()
 
     def __enter__(self) -> EmulatorProcess:
+        self._stop_on_signals()
+        try:
+            return self._start()
+        except BaseException:
+            self._restore_signals()
+            raise
+
+    def _start(self) -> EmulatorProcess:
         env = {**os.environ, "PYTHONPATH": str(self.emulator_dir)}
         command = [self.python, str(self.emulator_dir / "run_emulator.py"), *self.args,
                    "--info-file", str(self.info_file)]
@@ -55,12 +95,21 @@ class EmulatorProcess:
         # The info file is not removed first: an emulator still running with it keeps it (ours then refuses
         # to start, it locks "<info>.lock"). Ours is the one that names our process id.
         deadline = time.monotonic() + 60
-        while not self._read_own_info():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.__exit__(None, None, None)
-                log_text = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
-                raise RuntimeError(f"the portal emulator did not start:\n{log_text}")
-            time.sleep(0.05)
+        try:
+            while not self._read_own_info():
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self._stop_process()
+                    log_text = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
+                    raise RuntimeError(f"the portal emulator did not start:\n{log_text}")
+                time.sleep(0.05)
+        except BaseException:
+            # Not ours to remove: the files of an emulator that already runs in workdir (ours then refused).
+            self._stop_process()
+            if self.log_file.exists() and not self.foreground:
+                self.log_file.unlink()
+            if self._tmp:
+                self._tmp.cleanup()
+            raise
         return self
 
     def _read_own_info(self) -> bool:
@@ -79,7 +128,7 @@ class EmulatorProcess:
         if self.process:
             self.process.wait()
 
-    def __exit__(self, *exc: Any) -> None:
+    def _stop_process(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -87,8 +136,25 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._stop_process()
+        finally:
+            self._restore_signals()
+            self._remove_files()
+
+    def _remove_files(self) -> None:
+        """What this wrote: the emulator removes its info file itself unless it was killed."""
+        for path in (*self._remove, self.info_file, self.log_file):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
         if self._tmp:
             self._tmp.cleanup()
+        elif self._created_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def cpu_seconds(self) -> float:
         """CPU time the emulator's process has used so far (user + system; Linux /proc, else 0)."""

@@ -2,6 +2,11 @@
 
 import sys
 
-from .cli import main
+from .requirements_check import exit_unless_installed
+
+exit_unless_installed()  # before .cli imports aiosmtpd and trustme
+
+# pylint: disable-next=wrong-import-position
+from .cli import main  # noqa: E402
 
 sys.exit(main())

@@ -139,8 +139,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     def request_stop(_signum: int, _frame: object) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    # Each of them stops it cleanly: the info file (it holds the API keys) and the certificates are removed.
+    # SIGHUP is a closed terminal.
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, request_stop)
     lock = None
     if args.info_file:
         try:
@@ -162,10 +164,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         while not stop.wait(0.5):
             pass
     finally:
-        emu.stop()
-        # A stale info file would point at closed ports; tests poll for its appearance.
-        if args.info_file and os.path.exists(args.info_file):
-            os.unlink(args.info_file)
-        if lock is not None:
-            lock.close()
+        try:
+            emu.stop()
+        finally:
+            # It holds the API keys, and a stale one would point at closed ports (tests poll for its appearance).
+            if args.info_file and os.path.exists(args.info_file):
+                os.unlink(args.info_file)
+            if lock is not None:
+                lock.close()
     return 0

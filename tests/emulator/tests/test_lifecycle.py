@@ -204,3 +204,134 @@ def test_command_line_refuses_a_bad_portal_spec(capsys) -> None:
         with pytest.raises(SystemExit) as exited:
             parse_args(["--portal", spec])
         assert exited.value.code == 2 and f"--portal: {reason}" in capsys.readouterr().err
+
+
+# -- without the requirements; what is left after a stop ------------------------------------------------------
+
+EMULATOR_DIR = os.path.dirname(RUN)
+REPO = os.path.dirname(os.path.dirname(EMULATOR_DIR))
+REQUIREMENTS = os.path.join("tests", "requirements", "emulator.txt")
+
+
+def _assert_one_line_naming_the_requirements(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 1, result
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "ModuleNotFoundError" not in result.stderr
+    assert f"pip install -r {REQUIREMENTS} (or run make emulator)" in lines[0]
+    assert "trustme" in lines[0] and "aiosmtpd" in lines[0]
+
+
+@pytest.mark.parametrize("entry", ["run_emulator.py", "-m docspace_emulator"])
+def test_without_its_requirements_it_says_what_to_install_in_one_line(entry) -> None:
+    # -S: no site module, so no site-packages: this interpreter's standard library only, on any machine.
+    bare = [sys.executable, "-S"]
+    assert subprocess.run([*bare, "-c", "import trustme"], capture_output=True, check=False).returncode != 0
+    command = [*bare, RUN] if entry == "run_emulator.py" else [*bare, "-m", "docspace_emulator"]
+    result = subprocess.run([*command, "--portals", "1"], capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+                            env={**os.environ, "PYTHONPATH": EMULATOR_DIR})
+    _assert_one_line_naming_the_requirements(result)
+
+
+def test_in_a_bare_virtualenv_it_says_what_to_install_in_one_line(tmp_path) -> None:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True, timeout=120)
+    result = subprocess.run([str(tmp_path / "bare" / "bin" / "python"), RUN], capture_output=True, text=True, cwd=REPO,
+                            timeout=60, check=False)
+    _assert_one_line_naming_the_requirements(result)
+
+
+def test_the_checked_modules_are_the_requirements_file_s() -> None:
+    from docspace_emulator.requirements_check import REQUIREMENTS_FILE, RUNTIME_MODULES
+
+    assert REQUIREMENTS_FILE == os.path.join(REPO, REQUIREMENTS)
+    with open(REQUIREMENTS_FILE, encoding="utf-8") as stream:
+        listed = {line.split("==")[0].strip().lower() for line in stream if line.strip() and not line.startswith("#")}
+    assert set(RUNTIME_MODULES) <= listed
+
+
+def _gone(path: str, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not os.path.exists(path)
+
+
+def _dead(pid: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda signum: signum.name)
+def test_a_stop_leaves_no_file_with_keys(tmp_path, signum) -> None:
+    info_file = str(tmp_path / "emulator.json")
+    command = [sys.executable, RUN, "--https", "--info-file", info_file]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            info = _wait_for(info_file, process)
+        finally:
+            process.send_signal(signum)
+            _out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert info["portals"][0]["admin"]["api_key"]
+    assert not os.path.exists(info_file)
+    assert not os.path.exists(os.path.dirname(info["ca_path"]))  # the emulator's own directory (certificates)
+
+
+# `make emulator` (noxfile.py session emulator) in small: EmulatorProcess in the foreground, an inventory with the
+# keys beside the info file, until Ctrl-C, SIGTERM or SIGHUP.
+FOREGROUND = """
+import json, pathlib, sys
+sys.path.insert(0, sys.argv[1])
+from docspace_harness.emulator import EmulatorProcess
+workdir = pathlib.Path(sys.argv[2])
+try:
+    with EmulatorProcess("--portals", "1", workdir=workdir, foreground=True) as process:
+        inventory = process.remove_on_exit(workdir / "inventory.yml")
+        inventory.write_text(json.dumps(process.info))
+        print("ready", flush=True)
+        process.wait()
+except KeyboardInterrupt:
+    pass
+"""
+
+
+@pytest.mark.parametrize(("signum", "to_group", "workdir_exists"), [
+    (signal.SIGINT, True, False),     # Ctrl-C: the terminal signals the whole process group
+    (signal.SIGTERM, False, False),   # kill PID, or make passing its SIGTERM on: the emulator is not signalled
+    (signal.SIGTERM, False, True),
+    (signal.SIGHUP, True, False),     # the terminal closed
+], ids=["ctrl-c", "sigterm", "sigterm-given-workdir", "sighup"])
+def test_make_emulator_s_stop_leaves_no_file_with_keys(tmp_path, signum, to_group, workdir_exists) -> None:
+    workdir = tmp_path / "docspace-emulator"
+    if workdir_exists:
+        workdir.mkdir()
+        (workdir / "mine.txt").write_text("the user's")
+    command = [sys.executable, "-c", FOREGROUND, os.path.dirname(EMULATOR_DIR), str(workdir)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as process:
+        try:
+            assert process.stdout is not None
+            while "ready" not in process.stdout.readline():
+                assert process.poll() is None, process.communicate()
+            info = json.loads((workdir / "inventory.yml").read_text())
+            assert info["portals"][0]["admin"]["api_key"]
+        finally:
+            if to_group:
+                os.killpg(process.pid, signum)
+            else:
+                process.send_signal(signum)
+            _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert _dead(info["pid"]), "the emulator is still running"
+    if workdir_exists:
+        assert not (workdir / "inventory.yml").exists() and not (workdir / "info.json").exists()
+        assert (workdir / "mine.txt").read_text() == "the user's"
+        assert not [path for path in workdir.iterdir() if "portal1" in path.read_text()]
+    else:
+        assert _gone(str(workdir)), sorted(os.listdir(workdir))
