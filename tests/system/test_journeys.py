@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import ansible_runner
 import pytest
 import yaml
 from conftest import SETTINGS_PATH, TEST_PATH, start_emulator
@@ -230,7 +231,6 @@ MODULES_PLAY = [{"name": "The modules with the connection from the credential al
 @pytest.mark.parametrize("kind", ["API key", "login"])
 def test_awx_runs_the_role_and_the_modules_with_the_credential_alone(fleet: Emulator, tmp_path: Path, kind: str) -> None:
     """(c) AWX's runner, ansible-runner, with the environment AWX renders from the credential type's injectors."""
-    ansible_runner = pytest.importorskip("ansible_runner")
     portal = fresh(fleet.portals[5])
     info = portal.info()
     credential = ({"base_url": info["base_url"], "api_key": info["admin"]["api_key"]} if kind == "API key" else
