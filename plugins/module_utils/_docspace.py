@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import html
+import http.client
 import ipaddress
 import json
 import math
@@ -28,11 +29,15 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
+
 REQUESTS_IMPORT_ERROR: str | None
 try:
     import requests
+    import urllib3
 except ImportError:
     requests = None
+    urllib3 = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
@@ -75,6 +80,15 @@ STATUS_HINTS = {
     403: "access denied: the user must be a DocSpace owner or admin",
     429: "DocSpace rate limit reached",
 }
+
+# The connection ended before an HTTP answer came: reset, or closed (RemoteDisconnected is a ConnectionResetError),
+# or cut in the middle of a body (urllib3's ProtocolError, requests' ChunkedEncodingError).
+CLOSED_ERRORS: tuple[type[BaseException], ...] = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+if requests is not None:
+    CLOSED_ERRORS += (urllib3.exceptions.ProtocolError, requests.exceptions.ChunkedEncodingError)
+
+# Ports of mail servers (SMTP, submission, and the usual alternative) that users put into base_url by mistake.
+MAIL_PORTS = frozenset((25, 587, 2525))
 
 # Proxy variables are honoured knowingly (named in errors); see README "Security".
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
@@ -584,7 +598,8 @@ class DocSpaceClient:
         cause, advice, retryable = describe_transport_failure(error, self._describe_context())
         where = f"{method} {self.base_url}{path}"
         via = f" through the proxy {shown_url(self._proxy[0])} (from {self._proxy[1]})" if self._proxy else ""
-        text = f"{cause}: {where}{via} failed"
+        # The cause may quote what the server sent.
+        text = f"{self.secrets.mask(cause)}: {where}{via} failed"
         if advice:
             text += f"; {advice}"
         detail = transport_detail(error, cause)
@@ -913,9 +928,15 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
     if any(isinstance(item, ConnectionRefusedError) for item in chain):
         return (f"connection refused by {host} port {port}",
                 "check that the portal runs and that base_url has the right port", True)
-    if any(isinstance(item, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for item in chain) \
-            or _any(chain, "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError"):
-        return "the connection was reset or closed by the server", "", True
+    # http.client's BadStatusLine: the first line of the answer is not HTTP's (an empty one is RemoteDisconnected).
+    not_http = next((item for item in chain if isinstance(item, http.client.BadStatusLine)
+                     and not isinstance(item, http.client.RemoteDisconnected)), None)
+    if not_http is not None:
+        return (*_not_http(not_http, context), True)
+    if any(isinstance(item, CLOSED_ERRORS) for item in chain):
+        return ("the connection was reset or closed by the server",
+                f"if this persists, something other than a web server may listen on port {port} (a mail server, "
+                f"say): {_web_address_advice(context)}", True)
     if any(isinstance(item, OSError) and item.errno in (101, 113) for item in chain):
         return f"{host} is unreachable from this host", "check the network route to the portal", True
     # After refused: urllib3 2 derives NewConnectionError (a refusal, too) from ConnectTimeoutError.
@@ -930,6 +951,24 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
     return f"the request could not be sent ({type(error).__name__})", "", False
 
 
+def _not_http(error: http.client.BadStatusLine, context: dict[str, Any]) -> tuple[str, str]:
+    """The cause and advice for an answer whose first line is not HTTP; a mail server's greeting is named."""
+    line = str(error.args[0] if error.args else error).strip()
+    shown = _snippet(line, 80)
+    host, port = context["host"], context["port"]
+    if re.match(r"220[ -]", line) or "SMTP" in line.upper():
+        cause = f"a mail server (SMTP), not a web server, answered at {host} port {port} ({shown!r})"
+    else:
+        cause = f"something that is not a web server answered at {host} port {port} ({shown!r})"
+    return cause, _web_address_advice(context)
+
+
+def _web_address_advice(context: dict[str, Any]) -> str:
+    """What to check when something other than the portal's web server holds base_url's host and port."""
+    return (f"check the port in {name('base_url')}: it is the portal's web address, usually https://{context['host']} "
+            f"without a port; the SMTP relay's address belongs in {name('host')} and {name('port')}")
+
+
 def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[str, str, bool]:
     """The cause and advice for a TLS failure; ca_path is suggested only where it helps and is not set."""
     text = " ".join(str(item) for item in chain)
@@ -937,9 +976,17 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
     plain = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "packet length too long",
              "http request", "unknown protocol", "UNEXPECTED_RECORD")
     if any(marker in text for marker in plain):
+        if port in MAIL_PORTS:
+            # A mail server greets in plain text first: the handshake reads "220 ..." as a TLS record.
+            return (f"{host} port {port} does not speak TLS; port {port} is usually a mail server's",
+                    _web_address_advice(context), False)
         return (f"{host} port {port} does not speak TLS",
                 f"if the portal is served without TLS there, use http:// in base_url "
                 f"(http://{context['base_url'].split('://', 1)[1]})", False)
+    if any(isinstance(item, ssl.SSLEOFError) for item in chain):
+        return (f"{host} port {port} closed the connection during the TLS handshake",
+                f"if this persists, something other than a web server may listen on port {port} (a mail server, "
+                f"say): {_web_address_advice(context)}", False)
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         if "match" in text or "mismatch" in text:
             return (f"the certificate of {host} is for another host name",
@@ -955,7 +1002,7 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
 def transport_detail(error: Exception, cause: str) -> str | None:
     """The library's message when our words may not say it all; None when the cause is fully known."""
     known = ("refused", "does not resolve", "timeout", "does not speak TLS", "reset or closed", "unreachable",
-             "is not trusted", "another host name")
+             "is not trusted", "another host name", "not a web server", "during the TLS handshake")
     if any(word in cause for word in known):
         return None
     return str(error) or None

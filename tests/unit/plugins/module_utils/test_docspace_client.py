@@ -804,6 +804,12 @@ def _unresolvable():
             return _wrapped(error)
 
 
+def _not_http(first_line):
+    """What requests raises for an answer whose first line is not HTTP's (a mail server's greeting, say)."""
+    from urllib3.exceptions import ProtocolError
+    return requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", http.client.BadStatusLine(first_line)))
+
+
 def _tls(text):
     return _wrapped(ssl.SSLError(1, text), requests.exceptions.SSLError)
 
@@ -815,15 +821,24 @@ def _tls(text):
      "check the host name in base_url", False),
     (requests.exceptions.ConnectTimeout("x"), "no connection within 30 s (timeout)", "is reachable", True),
     (requests.exceptions.ConnectionError(ConnectionResetError(104, "Connection reset by peer")),
-     "the connection was reset or closed by the server", "", True),
-], ids=["refused", "name-does-not-resolve", "connect-timeout", "reset"])
+     "the connection was reset or closed by the server: GET http://portal.test/api/2.0/smtpsettings/smtp failed; "
+     "if this persists, something other than a web server may listen on port 80 (a mail server, say): check the "
+     "port in base_url", "usually https://portal.test without a port; the SMTP relay's address belongs in host and port",
+     True),
+    (_not_http("220 portal.test ESMTP Postfix\r\n"),
+     "a mail server (SMTP), not a web server, answered at portal.test port 80 ('220 portal.test ESMTP Postfix'): "
+     "GET http://portal.test/api/2.0/smtpsettings/smtp failed; check the port in base_url: it is the portal's web "
+     "address, usually https://portal.test without a port; the SMTP relay's address belongs in host and port", "", True),
+    (_not_http("SSH-2.0-OpenSSH_9.6\r\n"),
+     "something that is not a web server answered at portal.test port 80 ('SSH-2.0-OpenSSH_9.6'): GET", "check the port in base_url", True),
+], ids=["refused", "name-does-not-resolve", "connect-timeout", "reset", "mail-server", "not-http"])
 def test_transport_failures_say_the_cause_first(failure, starts, advice, retried):
     client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure)] * (4 if retried else 1))
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH)
     text = str(caught.value)
     assert text.startswith(starts) and advice in text
-    assert "HTTPConnectionPool" not in text and "Max retries" not in text
+    assert "HTTPConnectionPool" not in text and "Max retries" not in text and "detail:" not in text
     assert len(session.seen) == (4 if retried else 1) and bool(sleeps) == retried
 
 
@@ -836,10 +851,21 @@ def test_transport_failures_say_the_cause_first(failure, starts, advice, retried
      "check that ca_path holds", "pass its PEM bundle"),
     ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'portal.test'",
      {}, "the certificate of portal.test is for another host name", "", "ca_path"),
-], ids=["plain-http-port", "plain-http-port-openssl3", "untrusted-with-ca-path", "hostname-mismatch"])
+    ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)", {"port": 587},
+     "portal.test port 587 does not speak TLS; port 587 is usually a mail server's: GET https://portal.test:587/",
+     "check the port in base_url: it is the portal's web address, usually https://portal.test without a port", "http://"),
+    (ssl.SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1006)"),
+     {"port": 25}, "portal.test port 25 closed the connection during the TLS handshake: GET https://portal.test:25/",
+     "failed; if this persists, something other than a web server may listen on port 25 (a mail server, say): check "
+     "the port in base_url", "detail:"),
+], ids=["plain-http-port", "plain-http-port-openssl3", "untrusted-with-ca-path", "hostname-mismatch", "mail-port",
+        "closed-in-handshake"])
 def test_tls_failures_in_words_and_advice_never_repeats_what_is_set(reason, options, starts, advice, not_said):
-    session = ScriptedSession([Call("GET", SETTINGS_PATH, _tls(reason))])
-    client = DocSpaceClient("https://portal.test", api_key=API_KEY, session=session, **options)
+    failure = _wrapped(reason, requests.exceptions.SSLError) if isinstance(reason, ssl.SSLError) else _tls(reason)
+    session = ScriptedSession([Call("GET", SETTINGS_PATH, failure)])
+    port = options.pop("port", None)
+    client = DocSpaceClient(f"https://portal.test{f':{port}' if port else ''}", api_key=API_KEY, session=session,
+                            **options)
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH)
     text = str(caught.value)
