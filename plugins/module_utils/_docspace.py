@@ -1055,7 +1055,7 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
     if any(marker in text for marker in plain):
         if port in MAIL_PORTS:
             # A mail server greets in plain text first: the handshake reads "220 ..." as a TLS record.
-            return (f"{host} port {port} does not speak TLS; port {port} is usually a mail server's",
+            return (f"{host} port {port} does not speak TLS, and port {port} is usually a mail server's",
                     _web_address_advice(context), False)
         return (f"{host} port {port} does not speak TLS",
                 f"if the portal is served without TLS there, use http:// in base_url "

@@ -914,7 +914,7 @@ def test_transport_failures_say_the_cause_first(failure, starts, advice, retried
     ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'portal.test'",
      {}, "the certificate of portal.test is for another host name", "", "ca_path"),
     ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)", {"port": 587},
-     "portal.test port 587 does not speak TLS; port 587 is usually a mail server's: GET https://portal.test:587/",
+     "portal.test port 587 does not speak TLS, and port 587 is usually a mail server's: GET https://portal.test:587/",
      "check the port in base_url: it is the portal's web address, usually https://portal.test without a port", "http://"),
     (ssl.SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1006)"),
      {"port": 25}, "portal.test port 25 closed the connection during the TLS handshake: GET https://portal.test:25/",
