@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import html
+import http.client
 import ipaddress
 import json
 import math
@@ -25,12 +26,15 @@ import zlib
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
     import requests
+    import urllib3
 except ImportError:
     requests = None
+    urllib3 = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
@@ -66,13 +70,29 @@ MIN_MASKED_PREFIX = 6
 SHOWN_URL_LENGTH = 80
 MAX_BASE_URL_LENGTH = 2048
 
+# What an error status means where nothing more specific applies (see DocSpaceClient._status_hint).
 STATUS_HINTS = {
     400: "DocSpace rejected the request",
-    401: "the credentials were rejected; check api_key, or auth_username and auth_password",
-    402: "the portal's pricing plan hides the SMTP settings",
-    403: "access denied: the user must be a DocSpace owner or admin",
-    429: "DocSpace rate limit reached",
+    500: "DocSpace failed on the request with an internal error",
+    502: "the portal's web server got no answer from DocSpace",
+    503: "DocSpace is not available",
+    504: "the portal's web server got no answer from DocSpace in time",
 }
+TRANSIENT_ADVICE = "the portal may be starting or overloaded: run again when it answers"
+
+# The first path segment of DocSpace's API and of the pages of its web client: a base_url that holds one
+# was copied from the browser or the API docs, and the root is what comes before it.
+PAGE_SEGMENTS = frozenset(("api", "products", "rooms", "files", "accounts", "portal-settings", "settings", "profile",
+                           "doceditor", "login", "developer-tools", "management"))
+
+# The connection ended before an HTTP answer came: reset, or closed (RemoteDisconnected is a ConnectionResetError),
+# or cut in the middle of a body (urllib3's ProtocolError, requests' ChunkedEncodingError).
+CLOSED_ERRORS: tuple[type[BaseException], ...] = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+if requests is not None:
+    CLOSED_ERRORS += (urllib3.exceptions.ProtocolError, requests.exceptions.ChunkedEncodingError)
+
+# Ports of mail servers (SMTP, submission, and the usual alternative) that users put into base_url by mistake.
+MAIL_PORTS = frozenset((25, 587, 2525))
 
 # Proxy variables are honoured knowingly (named in errors); see README "Security".
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
@@ -98,7 +118,7 @@ def environment_proxy(url: str) -> tuple[str, str] | None:
     proxy = proxies.get(scheme) or proxies.get("all")
     if not proxy:
         return None
-    variable = next((name for name in PROXY_VARIABLES if os.environ.get(name) == proxy), "the environment")
+    variable = next((known for known in PROXY_VARIABLES if os.environ.get(known) == proxy), "the environment")
     return proxy, variable
 
 
@@ -110,7 +130,7 @@ def _may_name_a_proxy(environ: Mapping[str, str]) -> bool:
     """
     if urllib.request.getproxies is not urllib.request.getproxies_environment:
         return True
-    return any(value and name.lower().endswith("_proxy") and name.lower() != "no_proxy" for name, value in environ.items())
+    return any(value and key.lower().endswith("_proxy") and key.lower() != "no_proxy" for key, value in environ.items())
 
 
 def url_secrets(text: str) -> set[str]:
@@ -313,6 +333,16 @@ def _base_url_problem(text: str) -> str | None:
     return None
 
 
+def suggested_root(base_url: str) -> str | None:
+    """The portal root within base_url when its path holds DocSpace's API or one of its pages, else None."""
+    parts = urlsplit(base_url)
+    segments = parts.path.split("/")
+    for index, segment in enumerate(segments):
+        if segment.lower() in PAGE_SEGMENTS:
+            return f"{parts.scheme}://{parts.netloc}{'/'.join(segments[:index])}"
+    return None
+
+
 def shown_url(text: str) -> str:
     """text fit to echo: no credentials, no query or fragment, control characters escaped, shortened."""
     # Never echo what may be credentials (see url_secrets), even where urlsplit sees none.
@@ -444,10 +474,14 @@ class DocSpaceClient:
         answer = reply.response if isinstance(reply.response, dict) else {}
         token = answer.get("token")
         if not token or not isinstance(token, str):
-            reason = ("the account uses two-factor authentication; use api_key instead"
-                      if answer.get("tfa") or answer.get("sms") else "the answer carried no token")
-            raise DocSpaceAuthError(f"DocSpace login (POST {LOGIN_PATH}) gave no token: {reason}",
-                                    method="POST", path=LOGIN_PATH, status=reply.status)
+            where = f"HTTP {reply.status} on POST {LOGIN_PATH}"
+            if answer.get("tfa") or answer.get("sms"):
+                message = (f"The account uses two-factor authentication, which a task cannot answer, so the login "
+                           f"gave no token ({where}). Use {name('api_key')} instead: an API key of the account "
+                           "(DocSpace 3.1 or later) needs no second factor")
+            else:
+                message = f"The answer to the login carried no token ({where}). {_sentence(self._root_advice())}"
+            raise DocSpaceAuthError(message, method="POST", path=LOGIN_PATH, status=reply.status)
         self.secrets.add(token)
         return token
 
@@ -493,8 +527,8 @@ class DocSpaceClient:
         try:
             return run_within(self.timeout + DEADLINE_GRACE, fetch, state)
         except _Unreadable as problem:
-            raise DocSpaceResponseError(f"DocSpace API {method} {path} failed: {problem}; {self._root_advice()}",
-                                        method=method, path=path) from None
+            raise DocSpaceResponseError(f"DocSpace's answer to {method} {path} could not be read: {problem}. "
+                                        f"{_sentence(self._root_advice())}", method=method, path=path) from None
         except _DeadlinePassed:
             raise DocSpaceTransportError(
                 f"no complete answer within {self.timeout} s (timeout) to {method} {url}: the portal is too slow, "
@@ -523,7 +557,8 @@ class DocSpaceClient:
         cause, advice, retryable = describe_transport_failure(error, self._describe_context())
         where = f"{method} {self.base_url}{path}"
         via = f" through the proxy {shown_url(self._proxy[0])} (from {self._proxy[1]})" if self._proxy else ""
-        text = f"{cause}: {where}{via} failed"
+        # The cause may quote what the server sent.
+        text = f"{self.secrets.mask(cause)}: {where}{via} failed"
         if advice:
             text += f"; {advice}"
         detail = transport_detail(error, cause)
@@ -561,73 +596,129 @@ class DocSpaceClient:
 
     def _http_error(self, method: str, path: str, answer: Answer, body: Any,
                     parse_problem: str | None) -> DocSpaceError:
-        """The error for an answer that is not a success envelope."""
+        """The error for an answer that is not a success envelope: the cause, then where and what came, then advice."""
         status = answer.status_code
         found = _server_message(body)
         # Masked before it is cut: a secret cut in half by the limit would otherwise survive as its start.
         server_message = _snippet(self.secrets.mask(found), 500) if found else None
         retry_after = answer.headers.get("Retry-After") if status == 429 else None
-        what = self._status_words(method, path, answer, body, parse_problem, server_message)
+        cause, details, advice = self._status_words(method, path, answer, body, parse_problem, server_message)
         if retry_after is not None:
             unit = " s" if _retry_after_seconds(retry_after) is not None else ""
-            what += f"; Retry-After: {self.secrets.mask(retry_after)}{unit}"
-        message = f"DocSpace API {method} {path} failed: {what}"
+            details.append(f"Retry-After: {self.secrets.mask(retry_after)}{unit}")
+        message = f"{_sentence(cause)} ({'; '.join([f'HTTP {status} on {method} {path}', *details])})"
+        if advice:
+            message += f". {_sentence(advice)}"
         error_class = DocSpaceAuthError if status in (401, 402, 403) else DocSpaceError
         return error_class(message, method=method, path=path, status=status, server_message=server_message,
                            retry_after=retry_after)
 
     def _status_words(self, method: str, path: str, answer: Answer, body: Any, parse_problem: str | None,
-                      server_message: str | None) -> str:
-        """HTTP status, what it means here, and DocSpace's own words."""
+                      server_message: str | None) -> tuple[str, list[str], str]:
+        """(cause, details, advice): what the answer means, what came with it (DocSpace's own words), what to do."""
         status = answer.status_code
         html_page = _is_html(answer)
+        details = [f"DocSpace says: {server_message}"] if server_message else []
         if 200 <= status < 300:
             if server_message:
-                return f"HTTP {status} but DocSpace reported a failure: {server_message}"
+                return "DocSpace reported a failure", details, ""
             if html_page:
-                return f"HTTP {status} with an HTML page, not DocSpace's JSON, from {self.base_url}{path}; {self._root_advice()}"
+                return (f"the portal answered with an HTML page, not DocSpace's JSON, from {self.base_url}{path}", [],
+                        self._root_advice())
             problem = self._masked_problem(parse_problem, answer) if parse_problem else self._not_envelope(body)
-            return f"HTTP {status} but {problem}"
-        what = f"HTTP {status} ({self._status_hint(status, method, answer, path, body)})"
+            return "the portal answered with something other than DocSpace's JSON", [problem], self._root_advice()
+        cause, advice = self._status_hint(status, method, answer, path, body)
         if server_message:
-            return f"{what}: {server_message}"
+            return cause, details, advice
         if html_page:
             title = _html_title(answer.text)
-            return what + (f"; an HTML page titled {self.secrets.mask(title)!r}" if title else "; an HTML page")
-        if parse_problem and parse_problem != "empty body":
-            return f"{what}; {self._masked_problem(parse_problem, answer)}"
-        return what
+            details.append(f"an HTML page titled {self.secrets.mask(title)!r}" if title else "an HTML page")
+        elif parse_problem and parse_problem != "empty body":
+            details.append(self._masked_problem(parse_problem, answer))
+        return cause, details, advice
 
-    def _status_hint(self, status: int, method: str, answer: Answer, path: str, body: Any) -> str:
-        """What an HTTP error status most likely means for this caller."""
+    def _status_hint(self, status: int, method: str, answer: Answer, path: str, body: Any) -> tuple[str, str]:
+        """(cause, advice): what an HTTP error status most likely means for this caller, and what to do."""
         if 300 <= status < 400:
-            # Redirects are not followed: a login page or another scheme would hide the real answer.
-            location = answer.headers.get("Location")
-            target = f" to {self.secrets.mask(shown_url(location))}" if location else ""
-            return f"redirected{target}; set base_url to the portal root it names, e.g. its https:// address"
+            return self._redirected(answer, path)
         if status == 404:
-            return f"nothing found at {self.base_url}{path}; {self._root_advice()}"
-        if status == 401 and self._api_key:
-            return self._api_key_rejected()
-        if status == 402 and body is None:
-            return "the portal is unpaid or the installation has no valid licence"
-        hint = STATUS_HINTS.get(status, "DocSpace could not handle the request")
+            return f"nothing found at {self.base_url}{path}", self._root_advice()
+        if status == 401:
+            return self._rejected(path)
+        if status == 402:
+            if body is None:
+                return ("the portal is unpaid or the installation has no valid licence",
+                        "renew the portal's payment or the installation's licence")
+            return ("the portal's pricing plan hides the SMTP settings",
+                    "on an installation of your own, remove SmtpSettings from its web:hide-settings configuration; "
+                    "on a hosted portal, only another plan shows them")
         if status == 403:
-            # An API key's scope is the other cause of a 403; GETs need read scope, changes write scope.
-            hint = f"{hint}, and an API key needs {'read' if method == 'GET' else 'write'} scope"
-        return hint
+            return self._denied(method, path)
+        if status == 429:
+            seconds = _retry_after_seconds(answer.headers.get("Retry-After"))
+            when = f"after {self.secrets.mask(answer.headers['Retry-After'])} s" if seconds is not None else "later"
+            return "the portal's rate limit was reached", f"run again {when}"
+        cause = STATUS_HINTS.get(status, "DocSpace could not handle the request")
+        return cause, TRANSIENT_ADVICE if status in TRANSIENT_STATUSES else ""
+
+    def _redirected(self, answer: Answer, path: str) -> tuple[str, str]:
+        """A redirect, which is not followed: a login page or another scheme would hide the real answer."""
+        location = answer.headers.get("Location")
+        target = f" to {self.secrets.mask(shown_url(location))}" if location else ""
+        # Where the API call was sent elsewhere whole (http:// to https://, another host), that is the root.
+        root = location[:-len(path)].rstrip("/") if location and urlsplit(location).path.endswith(path) else None
+        if root and not _base_url_problem(root):
+            return (f"the portal redirected the request{target}",
+                    f"use {name('base_url')}: {self.secrets.mask(shown_url(root))}")
+        return (f"the portal redirected the request{target}",
+                f"set {name('base_url')} to the portal root it names, e.g. its https:// address")
+
+    def _rejected(self, path: str) -> tuple[str, str]:
+        """(cause, advice) for a 401: of the login, of the API key, or of the login's token."""
+        if path == LOGIN_PATH:
+            return ("the portal rejected the user name or password",
+                    f"check {name('auth_username')} (the account's e-mail address) and {name('auth_password')}")
+        if self._api_key:
+            return self._api_key_rejected()
+        return ("the portal rejected the token of the login this task made",
+                "run the task again; DocSpace ends a user's sessions when the password changes or the user is "
+                "logged out everywhere")
+
+    def _denied(self, method: str, path: str) -> tuple[str, str]:
+        """(cause, advice) for a 403: a refused login, a user who is no admin, or an API key's scope."""
+        if path == LOGIN_PATH:
+            return ("the portal refused the login",
+                    "DocSpace refuses a disabled user, and for a while a user with too many failed logins: check "
+                    "the account on the portal, or wait and run again")
+        if self._api_key:
+            # GETs need read scope, changes write scope.
+            scope = "read" if method == "GET" else "write"
+            return (f"access denied: the API key's user is not a DocSpace owner or admin, or the key lacks {scope} scope",
+                    f"give {name('api_key')} a key of a DocSpace owner or admin with {scope} scope")
+        return ("access denied: the user is not a DocSpace owner or admin",
+                f"log in as a DocSpace owner or admin ({name('auth_username')})")
 
     def _root_advice(self) -> str:
-        """The advice for an answer that shows base_url is not the portal root."""
-        return (f"base_url must be the portal root (the address DocSpace opens at, e.g. https://docspace.example.com), "
-                f"and {self.base_url} does not look like one")
+        """The advice for an answer that shows base_url is not the portal root, with the root where it shows."""
+        root = suggested_root(self.base_url)
+        if root:
+            return (f"check {name('base_url')}: it must be the portal root, not the address of its API or of a page "
+                    f"in it; use {name('base_url')}: {root}")
+        return (f"check {name('base_url')}: it must be the portal root (the address DocSpace opens at, e.g. "
+                f"https://docspace.example.com), and {self.base_url} does not look like one")
 
-    def _api_key_rejected(self) -> str:
-        """The 401 hint for an API key, with the portal's version when it can be read without credentials."""
+    def _api_key_rejected(self) -> tuple[str, str]:
+        """The 401 of an API key, in the light of the portal's version when it can be read without credentials."""
         version = self._portal_version()
-        on = f" (this portal runs DocSpace {version})" if version else ""
-        return (f"the API key was rejected: check api_key; API keys need DocSpace 3.1 or later{on}, "
-                "while auth_username and auth_password work on every version")
+        if version is None:
+            return ("the portal rejected the API key, or it runs a DocSpace older than 3.1, which has no API keys",
+                    f"check {name('api_key')}: the key may be wrong, expired, disabled or deleted; on a DocSpace "
+                    "older than 3.1, log in with a user name and password instead, which works on every version")
+        if _version_below(version, (3, 1)):
+            return (f"the portal runs DocSpace {version}, older than 3.1, which has no API keys, and rejected the key",
+                    "log in with a user name and password instead, which works on every version")
+        return (f"the portal rejected the API key (it runs DocSpace {version}, which has API keys)",
+                f"check {name('api_key')}: the key is wrong, expired, disabled or deleted")
 
     def _portal_version(self) -> str | None:
         """DocSpace's version from its anonymous build endpoint, or None; read only when a key was refused."""
@@ -777,9 +868,9 @@ class _NotFinite(ValueError):
     """A JSON number that is NaN or infinite."""
 
 
-def _refuse_constant(name: str) -> Any:
+def _refuse_constant(constant: str) -> Any:
     """json's hook for NaN, Infinity and -Infinity: refuse them."""
-    raise _NotFinite(name)
+    raise _NotFinite(constant)
 
 
 def _finite_float(text: str) -> float:
@@ -852,9 +943,15 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
     if any(isinstance(item, ConnectionRefusedError) for item in chain):
         return (f"connection refused by {host} port {port}",
                 "check that the portal runs and that base_url has the right port", True)
-    if any(isinstance(item, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for item in chain) \
-            or _any(chain, "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError"):
-        return "the connection was reset or closed by the server", "", True
+    # http.client's BadStatusLine: the first line of the answer is not HTTP's (an empty one is RemoteDisconnected).
+    not_http = next((item for item in chain if isinstance(item, http.client.BadStatusLine)
+                     and not isinstance(item, http.client.RemoteDisconnected)), None)
+    if not_http is not None:
+        return (*_not_http(not_http, context), True)
+    if any(isinstance(item, CLOSED_ERRORS) for item in chain):
+        return ("the connection was reset or closed by the server",
+                f"if this persists, something other than a web server may listen on port {port} (a mail server, "
+                f"say): {_web_address_advice(context)}", True)
     if any(isinstance(item, OSError) and item.errno in (101, 113) for item in chain):
         return f"{host} is unreachable from this host", "check the network route to the portal", True
     # After refused: urllib3 2 derives NewConnectionError (a refusal, too) from ConnectTimeoutError.
@@ -869,6 +966,24 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
     return f"the request could not be sent ({type(error).__name__})", "", False
 
 
+def _not_http(error: http.client.BadStatusLine, context: dict[str, Any]) -> tuple[str, str]:
+    """The cause and advice for an answer whose first line is not HTTP; a mail server's greeting is named."""
+    line = str(error.args[0] if error.args else error).strip()
+    shown = _snippet(line, 80)
+    host, port = context["host"], context["port"]
+    if re.match(r"220[ -]", line) or "SMTP" in line.upper():
+        cause = f"a mail server (SMTP), not a web server, answered at {host} port {port} ({shown!r})"
+    else:
+        cause = f"something that is not a web server answered at {host} port {port} ({shown!r})"
+    return cause, _web_address_advice(context)
+
+
+def _web_address_advice(context: dict[str, Any]) -> str:
+    """What to check when something other than the portal's web server holds base_url's host and port."""
+    return (f"check the port in {name('base_url')}: it is the portal's web address, usually https://{context['host']} "
+            f"without a port; the SMTP relay's address belongs in {name('host')} and {name('port')}")
+
+
 def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[str, str, bool]:
     """The cause and advice for a TLS failure; ca_path is suggested only where it helps and is not set."""
     text = " ".join(str(item) for item in chain)
@@ -876,9 +991,17 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
     plain = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "packet length too long",
              "http request", "unknown protocol", "UNEXPECTED_RECORD")
     if any(marker in text for marker in plain):
+        if port in MAIL_PORTS:
+            # A mail server greets in plain text first: the handshake reads "220 ..." as a TLS record.
+            return (f"{host} port {port} does not speak TLS, and port {port} is usually a mail server's",
+                    _web_address_advice(context), False)
         return (f"{host} port {port} does not speak TLS",
                 f"if the portal is served without TLS there, use http:// in base_url "
                 f"(http://{context['base_url'].split('://', 1)[1]})", False)
+    if any(isinstance(item, ssl.SSLEOFError) for item in chain):
+        return (f"{host} port {port} closed the connection during the TLS handshake",
+                f"if this persists, something other than a web server may listen on port {port} (a mail server, "
+                f"say): {_web_address_advice(context)}", False)
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         if "match" in text or "mismatch" in text:
             return (f"the certificate of {host} is for another host name",
@@ -894,7 +1017,7 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
 def transport_detail(error: Exception, cause: str) -> str | None:
     """The library's message when our words may not say it all; None when the cause is fully known."""
     known = ("refused", "does not resolve", "timeout", "does not speak TLS", "reset or closed", "unreachable",
-             "is not trusted", "another host name")
+             "is not trusted", "another host name", "not a web server", "during the TLS handshake")
     if any(word in cause for word in known):
         return None
     return str(error) or None
@@ -956,6 +1079,17 @@ def _snippet(text: str, limit: int = 120) -> str:
     """Shorten text for an error message (mask secrets before calling this)."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "..."
+
+
+def _sentence(text: str) -> str:
+    """text as the start of a sentence: its first letter upper case (no text passed here starts with an option)."""
+    return text[:1].upper() + text[1:]
+
+
+def _version_below(version: str, least: tuple[int, int]) -> bool:
+    """Whether a DocSpace version such as 3.0.4.1234 is below least (major, minor)."""
+    numbers = tuple(int(number) for number in re.findall(r"[0-9]+", version)[:2])
+    return numbers < least
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._advisories import advisory_for_reply
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceError
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import IMPLICIT_TLS_PORT
 
 TRIGGER_PATH = "/api/2.0/smtpsettings/smtp/test"
@@ -53,6 +54,21 @@ SMTP_ADVICE = (
     (re.compile(r"\b55[0134]\b.*(sender|from|not (allowed|authori[sz]ed|verified)|relay)", re.IGNORECASE),
      "the relay refused the sender: the sender address is not allowed for this account (for example an "
      "unverified sender at Amazon SES or SendGrid); use an address the account may send from"),
+    # The socket error texts of .NET on Linux, Windows and macOS for a name that does not resolve.
+    (re.compile(r"Name or service not known|No such host is known|nodename nor servname|"
+                r"Temporary failure in name resolution", re.IGNORECASE),
+     f"the DocSpace server cannot resolve the relay's name: check the spelling of {name('host')}, and that the "
+     "DNS the DocSpace server uses knows that name (a name that resolves on your machine may not resolve there, "
+     "for example inside its containers)"),
+    # .NET's SslPolicyErrors, as MailKit's SslHandshakeException words them.
+    (re.compile(r"RemoteCertificateNameMismatch|name mismatch|does not match the (host|server)", re.IGNORECASE),
+     f"the relay's certificate is issued for another name than {name('host')}: set {name('host')} to the "
+     "name the certificate is issued for"),
+    (re.compile(r"certificate|SslPolicyErrors|self[- ]signed", re.IGNORECASE),
+     f"the DocSpace server does not trust the relay's certificate, or it does not match {name('host')}: set "
+     f"{name('host')} to the name the certificate is issued for, or install the CA that signed it on the DocSpace "
+     f"server (MailKit words a relay that does not speak TLS on that port alike: then check {name('port')} "
+     f"and {name('enable_ssl')})"),
     (re.compile(r"connection refused", re.IGNORECASE),
      "nothing accepts connections at that host and port: check host and port, and that a firewall lets the "
      "DocSpace server reach the relay"),

@@ -241,9 +241,8 @@ def error_message(error: DocSpaceError, client: DocSpaceClient | None) -> str:
     if isinstance(error, SmtpTestFailed) and client is not None:
         return explain_failure(error, stored_relay(client))
     if error.status == 429 and error.path == TRIGGER_PATH:
-        wait = f"after {error.retry_after} s" if error.retry_after else "later"
-        return (f"{error}. DocSpace limits SMTP tests per user; the test request is never repeated "
-                f"automatically, run it again {wait}.")
+        # The client's message already says when to run again.
+        return f"{error}. DocSpace limits SMTP tests per user, and the test request is never repeated automatically."
     return str(error)
 
 

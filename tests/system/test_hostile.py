@@ -44,7 +44,7 @@ SAVE = {"host": "smtp.example.test", "port": 587, "sender_address": "noreply@exa
         "username": "mailer@example.test", "password": "{{ smtp_password }}"}
 INFO, SETTINGS = "onlyoffice.docspace.smtp_settings_info", "onlyoffice.docspace.smtp_settings"
 LIMIT = "larger than 4 MiB after decompression"
-ROOT = "base_url must be the portal root"
+ROOT = "Check base_url: it must be the portal root"
 
 
 def closed_port() -> int:
@@ -74,12 +74,15 @@ def cases(server: hostile.HostileServer) -> list[tuple[str, str, dict[str, Any],
         ("nesting 100000 deep", INFO, {"base_url": url("deep"), **KEY}, ("nested more than 64 levels",)),
         ("an HTML page with 200", INFO, {"base_url": url("html"), **KEY}, ("HTML page", ROOT)),
         ("a path prefix that is not the root", INFO, {"base_url": url("products/files"), **KEY},
-         (f"nothing found at http://127.0.0.1:{port}/products/files/api/2.0/smtpsettings/smtp", ROOT)),
+         (f"Nothing found at http://127.0.0.1:{port}/products/files/api/2.0/smtpsettings/smtp (HTTP 404 on GET "
+          "/api/2.0/smtpsettings/smtp)", f"{ROOT}, not the address of its API or of a page in it; use base_url: "
+          f"http://127.0.0.1:{port}")),
         ("an unpaid portal", INFO, {"base_url": url("unpaid"), **KEY},
-         ("HTTP 402", "the portal is unpaid or the installation has no valid licence")),
+         ("The portal is unpaid or the installation has no valid licence (HTTP 402 on GET",)),
         ("an API key on DocSpace 3.0", INFO, {"base_url": url("oldkey"), **KEY},
-         ("API keys need DocSpace 3.1 or later", f"this portal runs DocSpace {hostile.OLD_VERSION}",
-          "auth_username and auth_password work on every version")),
+         (f"The portal runs DocSpace {hostile.OLD_VERSION}, older than 3.1, which has no API keys, and rejected the key "
+          "(HTTP 401 on GET /api/2.0/smtpsettings/smtp). Log in with a user name and password instead, which works on "
+          "every version",)),
         ("a closed port", INFO, {"base_url": f"http://127.0.0.1:{refused}", **KEY},
          (f"connection refused by 127.0.0.1 port {refused}: GET http://127.0.0.1:{refused}/api/2.0/smtpsettings/smtp",)),
         ("a name that does not resolve", INFO, {"base_url": "http://docspace.invalid", **KEY},

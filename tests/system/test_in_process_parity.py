@@ -43,7 +43,7 @@ BOOLEANS = re.compile(r"(Valid booleans include: )(.*)$")
 # Each test mail job has its own id.
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PROGRESS = re.compile(r"last progress: step '[^']*' \(\d+ %\)")
-# A rate limit's seconds left, in its message ("Retry-After: 898 s", "run it again after 898 s").
+# A rate limit's seconds left, in its message ("Retry-After: 898 s", "Run again after 898 s").
 RETRY_SECONDS = re.compile(r"(Retry-After: |again after )\d+ s\b")
 IN_WORKER_NOTE = "in the worker process"
 SHIPPED_NOTE = "AnsiballZ_smtp_settings_info.py"

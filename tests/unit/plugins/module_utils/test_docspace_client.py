@@ -74,63 +74,113 @@ def assert_no_secret(text):
 
 # ---------------------------------------------------------------- status -> error
 
+# Each message says the cause first, then what came (status, method, path, DocSpace's words), then what to do.
 ERROR_CASES = [
     pytest.param(error_reply(400, "Empty smtp host. (Parameter 'host')"), 400, DocSpaceError,
-                 "Empty smtp host. (Parameter 'host')", ["Empty smtp host. (Parameter 'host')"], id="400-error-body"),
+                 "Empty smtp host. (Parameter 'host')",
+                 "DocSpace rejected the request (HTTP 400 on POST /api/2.0/smtpsettings/smtp; DocSpace says: Empty smtp "
+                 "host. (Parameter 'host'))", [], id="400-error-body"),
     pytest.param(validation_reply(400), 400, DocSpaceError,
                  "Port: The field Port must be between 1 and 65535.; "
                  "Host: The field Host must be a string with a maximum length of 255.",
-                 ["Port: The field Port must be between 1 and 65535.", "maximum length of 255"], id="400-validation"),
+                 "DocSpace rejected the request (HTTP 400 on POST /api/2.0/smtpsettings/smtp; DocSpace says: Port: The "
+                 "field Port must be between 1 and 65535.; Host: ", ["maximum length of 255"], id="400-validation"),
     pytest.param(error_reply(402, "Your pricing plan does not support this option", "ASC.Core.Billing.BillingException"),
                  402, DocSpaceAuthError, "Your pricing plan does not support this option",
-                 ["pricing plan hides the SMTP settings", "Your pricing plan does not support this option"], id="402"),
+                 "The portal's pricing plan hides the SMTP settings (HTTP 402 on POST /api/2.0/smtpsettings/smtp; "
+                 "DocSpace says: Your pricing plan does not support this option). On an installation of your own, "
+                 "remove SmtpSettings from its web:hide-settings configuration", [], id="402"),
     pytest.param(FakeResponse(402, ""), 402, DocSpaceAuthError, None,
-                 ["the portal is unpaid or the installation has no valid licence"], id="402-empty-unpaid"),
-    pytest.param(FakeResponse(403, ""), 403, DocSpaceAuthError, None, ["owner or admin"], id="403-empty"),
+                 "The portal is unpaid or the installation has no valid licence (HTTP 402 on POST "
+                 "/api/2.0/smtpsettings/smtp). Renew the portal's payment or the installation's licence", [],
+                 id="402-empty-unpaid"),
+    pytest.param(FakeResponse(403, ""), 403, DocSpaceAuthError, None,
+                 "Access denied: the ", ["is not a DocSpace owner or admin", "(HTTP 403 on POST /api/2.0/smtpsettings/smtp)"],
+                 id="403-empty"),
     pytest.param(error_reply(403, "Access denied", "System.Security.SecurityException"), 403, DocSpaceAuthError,
-                 "Access denied", ["owner or admin", "Access denied"], id="403-access-denied"),
+                 "Access denied", "Access denied: the ",
+                 ["is not a DocSpace owner or admin", "(HTTP 403 on POST /api/2.0/smtpsettings/smtp; DocSpace says: Access denied)"],
+                 id="403-access-denied"),
     pytest.param(FakeResponse(404, ""), 404, DocSpaceError, None,
-                 ["http://portal.test/api/2.0/smtpsettings/smtp", "base_url must be the portal root"], id="404"),
+                 "Nothing found at http://portal.test/api/2.0/smtpsettings/smtp (HTTP 404 on POST /api/2.0/smtpsettings/smtp). "
+                 "Check base_url: it must be the portal root (the address DocSpace opens at, e.g. "
+                 "https://docspace.example.com), and http://portal.test does not look like one", [], id="404"),
     pytest.param(error_reply(500, "Object reference not set to an instance of an object.", "System.NullReferenceException"),
                  500, DocSpaceError, "Object reference not set to an instance of an object.",
-                 ["Object reference not set"], id="500-error-body"),
+                 "DocSpace failed on the request with an internal error (HTTP 500 on POST /api/2.0/smtpsettings/smtp; "
+                 "DocSpace says: Object reference not set to an instance of an object.)", [], id="500-error-body"),
     pytest.param(FakeResponse(500, NGINX_500, {"Content-Type": "text/html"}), 500, DocSpaceError, None,
-                 ["an HTML page titled '500 Internal Server Error'"], id="500-html"),
+                 "DocSpace failed on the request with an internal error (HTTP 500 on POST /api/2.0/smtpsettings/smtp; "
+                 "an HTML page titled '500 Internal Server Error')", [], id="500-html"),
+    pytest.param(FakeResponse(503, ""), 503, DocSpaceError, None,
+                 "DocSpace is not available (HTTP 503 on POST /api/2.0/smtpsettings/smtp). The portal may be starting "
+                 "or overloaded: run again when it answers", [], id="503"),
     pytest.param(FakeResponse(200, "<!DOCTYPE html><html><body>DocSpace</body></html>", {"Content-Type": "text/html"}),
-                 200, DocSpaceError, None, ["an HTML page", "base_url must be the portal root"], id="200-html"),
+                 200, DocSpaceError, None,
+                 "The portal answered with an HTML page, not DocSpace's JSON, from "
+                 "http://portal.test/api/2.0/smtpsettings/smtp (HTTP 200 on POST /api/2.0/smtpsettings/smtp). "
+                 "Check base_url: it must be the portal root", [], id="200-html"),
     pytest.param(FakeResponse(200, "smtp.test:25", {"Content-Type": "text/plain"}), 200, DocSpaceError, None,
-                 ["not JSON", "text/plain", "smtp.test:25"], id="200-not-json"),
-    pytest.param(FakeResponse(200, ""), 200, DocSpaceError, None, ["empty body"], id="200-empty"),
+                 "The portal answered with something other than DocSpace's JSON (HTTP 200 on POST "
+                 "/api/2.0/smtpsettings/smtp; the body is not JSON (text/plain): 'smtp.test:25'). Check base_url: ",
+                 [], id="200-not-json"),
+    pytest.param(FakeResponse(200, ""), 200, DocSpaceError, None,
+                 "The portal answered with something other than DocSpace's JSON (HTTP 200 on POST "
+                 "/api/2.0/smtpsettings/smtp; empty body)", [], id="200-empty"),
     pytest.param(validation_reply(200), 200, DocSpaceError,
                  "Port: The field Port must be between 1 and 65535.; "
                  "Host: The field Host must be a string with a maximum length of 255.",
-                 ["Port: The field Port must be between 1 and 65535."], id="200-envelope-status-1"),
+                 "DocSpace reported a failure (HTTP 200 on POST /api/2.0/smtpsettings/smtp; DocSpace says: Port: The "
+                 "field Port must be between 1 and 65535.; ", [], id="200-envelope-status-1"),
     pytest.param(FakeResponse(200, '["smtp.test", 25]', {"Content-Type": "application/json"}), 200, DocSpaceError,
-                 None, ["not a DocSpace envelope"], id="200-json-array"),
+                 None, "The portal answered with something other than DocSpace's JSON (HTTP 200 on POST "
+                 "/api/2.0/smtpsettings/smtp; the answer is not a DocSpace envelope (an array (2 items)))", [],
+                 id="200-json-array"),
 ]
 
 
 @pytest.mark.parametrize("auth", ["api_key", "login"])
-@pytest.mark.parametrize("reply, status, error_class, server_message, fragments", ERROR_CASES)
-def test_http_answer_becomes_a_complete_error(auth, reply, status, error_class, server_message, fragments):
+@pytest.mark.parametrize("reply, status, error_class, server_message, starts, fragments", ERROR_CASES)
+def test_http_answer_becomes_a_complete_error(auth, reply, status, error_class, server_message, starts, fragments):
     calls = [Call("POST", SETTINGS_PATH, reply)]
     options = {}
     if auth == "login":
         calls.insert(0, Call("POST", LOGIN_PATH, LOGIN_OK))
         options = {"auth_username": USERNAME, "auth_password": PASSWORD}
-    client, session, sleeps = make_client(calls, **options)
+    client, session, sleeps = make_client(calls, retries=0, **options)
     with pytest.raises(DocSpaceError) as caught:
         client.post(SETTINGS_PATH, SETTINGS_BODY)
     error = caught.value
     assert type(error) is error_class  # pylint: disable=unidiomatic-typecheck  # the exact class matters
     assert (error.method, error.path, error.status, error.server_message) == ("POST", SETTINGS_PATH, status, server_message)
     text = str(error)
-    assert f"POST {SETTINGS_PATH}" in text and f"HTTP {status}" in text
+    assert text.startswith(starts)
     for fragment in fragments:
         assert fragment in text
     assert_no_secret(text)
     session.assert_done()
     assert not sleeps
+
+
+@pytest.mark.parametrize("method, auth, cause, advice", [
+    ("GET", "api_key", "the API key's user is not a DocSpace owner or admin, or the key lacks read scope",
+     "Give api_key a key of a DocSpace owner or admin with read scope"),
+    ("POST", "api_key", "or the key lacks write scope", "with write scope"),
+    ("GET", "login", "Access denied: the user is not a DocSpace owner or admin (",
+     "Log in as a DocSpace owner or admin (auth_username)"),
+], ids=["key-read", "key-write", "login"])
+def test_a_403_names_what_the_caller_lacks(method, auth, cause, advice):
+    calls = [Call(method, SETTINGS_PATH, FakeResponse(403, ""))]
+    options = {}
+    if auth == "login":
+        calls.insert(0, Call("POST", LOGIN_PATH, LOGIN_OK))
+        options = {"auth_username": USERNAME, "auth_password": PASSWORD}
+    client, session, _sleeps = make_client(calls, **options)
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.call(method, SETTINGS_PATH)
+    assert cause in str(caught.value) and advice in str(caught.value)
+    assert ("scope" in str(caught.value)) is (auth == "api_key")
+    session.assert_done()
 
 
 # ---------------------------------------------------------------- retries
@@ -161,7 +211,7 @@ def test_429_is_not_retried_without_a_short_retry_after(headers, retry_after):
         client.get(SETTINGS_PATH)
     assert (caught.value.status, caught.value.retry_after) == (429, retry_after)
     assert "rate limit" in str(caught.value)
-    assert ("Retry-After: 900" in str(caught.value)) == (retry_after is not None)
+    assert ("Retry-After: 900 s). Run again after 900 s" in str(caught.value)) == (retry_after is not None)
     session.assert_done()
     assert not sleeps
 
@@ -255,6 +305,7 @@ def test_rejected_login_is_an_auth_error():
         client.get(SETTINGS_PATH)
     assert (caught.value.method, caught.value.path, caught.value.status) == ("POST", LOGIN_PATH, 401)
     assert "User authentication failed" in str(caught.value) and "auth_password" in str(caught.value)
+    assert "api_key" not in str(caught.value)
     assert_no_secret(str(caught.value))
     session.assert_done()
 
@@ -418,9 +469,19 @@ def test_a_redirect_is_not_followed_and_names_where_it_points():
     with pytest.raises(DocSpaceError) as caught:
         client.get(SETTINGS_PATH)
     assert caught.value.status == 301
-    assert "redirected to https://portal.test/api/2.0/smtpsettings/smtp" in str(caught.value)
-    assert "base_url" in str(caught.value)
+    assert str(caught.value) == ("The portal redirected the request to https://portal.test/api/2.0/smtpsettings/smtp "
+                                 "(HTTP 301 on GET /api/2.0/smtpsettings/smtp). Use base_url: https://portal.test")
     assert session.seen[0]["options"]["allow_redirects"] is False
+
+
+def test_a_redirect_elsewhere_asks_for_the_root_it_names():
+    client, _session, _sleeps = make_client(
+        [Call("GET", SETTINGS_PATH, FakeResponse(302, "", {"Location": "https://portal.test/login"}))])
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).endswith(
+        "redirected the request to https://portal.test/login (HTTP 302 on GET /api/2.0/smtpsettings/smtp). "
+        "Set base_url to the portal root it names, e.g. its https:// address")
 
 
 def test_a_retry_after_date_is_shown_without_a_unit():
@@ -428,7 +489,8 @@ def test_a_retry_after_date_is_shown_without_a_unit():
     client, _session, sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(429, "", {"Retry-After": date}))])
     with pytest.raises(DocSpaceError) as caught:
         client.get(SETTINGS_PATH)
-    assert str(caught.value).endswith(f"Retry-After: {date}")
+    assert str(caught.value) == (f"The portal's rate limit was reached (HTTP 429 on GET {SETTINGS_PATH}; "
+                                 f"Retry-After: {date}). Run again later")
     assert not sleeps
 
 
@@ -765,6 +827,12 @@ def _unresolvable():
             return _wrapped(error)
 
 
+def _not_http(first_line):
+    """What requests raises for an answer whose first line is not HTTP's (a mail server's greeting, say)."""
+    from urllib3.exceptions import ProtocolError
+    return requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", http.client.BadStatusLine(first_line)))
+
+
 def _tls(text):
     return _wrapped(ssl.SSLError(1, text), requests.exceptions.SSLError)
 
@@ -776,15 +844,24 @@ def _tls(text):
      "check the host name in base_url", False),
     (requests.exceptions.ConnectTimeout("x"), "no connection within 30 s (timeout)", "is reachable", True),
     (requests.exceptions.ConnectionError(ConnectionResetError(104, "Connection reset by peer")),
-     "the connection was reset or closed by the server", "", True),
-], ids=["refused", "name-does-not-resolve", "connect-timeout", "reset"])
+     "the connection was reset or closed by the server: GET http://portal.test/api/2.0/smtpsettings/smtp failed; "
+     "if this persists, something other than a web server may listen on port 80 (a mail server, say): check the "
+     "port in base_url", "usually https://portal.test without a port; the SMTP relay's address belongs in host and port",
+     True),
+    (_not_http("220 portal.test ESMTP Postfix\r\n"),
+     "a mail server (SMTP), not a web server, answered at portal.test port 80 ('220 portal.test ESMTP Postfix'): "
+     "GET http://portal.test/api/2.0/smtpsettings/smtp failed; check the port in base_url: it is the portal's web "
+     "address, usually https://portal.test without a port; the SMTP relay's address belongs in host and port", "", True),
+    (_not_http("SSH-2.0-OpenSSH_9.6\r\n"),
+     "something that is not a web server answered at portal.test port 80 ('SSH-2.0-OpenSSH_9.6'): GET", "check the port in base_url", True),
+], ids=["refused", "name-does-not-resolve", "connect-timeout", "reset", "mail-server", "not-http"])
 def test_transport_failures_say_the_cause_first(failure, starts, advice, retried):
     client, session, sleeps = make_client([Call("GET", SETTINGS_PATH, failure)] * (4 if retried else 1))
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH)
     text = str(caught.value)
     assert text.startswith(starts) and advice in text
-    assert "HTTPConnectionPool" not in text and "Max retries" not in text
+    assert "HTTPConnectionPool" not in text and "Max retries" not in text and "detail:" not in text
     assert len(session.seen) == (4 if retried else 1) and bool(sleeps) == retried
 
 
@@ -797,10 +874,21 @@ def test_transport_failures_say_the_cause_first(failure, starts, advice, retried
      "check that ca_path holds", "pass its PEM bundle"),
     ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'portal.test'",
      {}, "the certificate of portal.test is for another host name", "", "ca_path"),
-], ids=["plain-http-port", "plain-http-port-openssl3", "untrusted-with-ca-path", "hostname-mismatch"])
+    ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)", {"port": 587},
+     "portal.test port 587 does not speak TLS, and port 587 is usually a mail server's: GET https://portal.test:587/",
+     "check the port in base_url: it is the portal's web address, usually https://portal.test without a port", "http://"),
+    (ssl.SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1006)"),
+     {"port": 25}, "portal.test port 25 closed the connection during the TLS handshake: GET https://portal.test:25/",
+     "failed; if this persists, something other than a web server may listen on port 25 (a mail server, say): check "
+     "the port in base_url", "detail:"),
+], ids=["plain-http-port", "plain-http-port-openssl3", "untrusted-with-ca-path", "hostname-mismatch", "mail-port",
+        "closed-in-handshake"])
 def test_tls_failures_in_words_and_advice_never_repeats_what_is_set(reason, options, starts, advice, not_said):
-    session = ScriptedSession([Call("GET", SETTINGS_PATH, _tls(reason))])
-    client = DocSpaceClient("https://portal.test", api_key=API_KEY, session=session, **options)
+    failure = _wrapped(reason, requests.exceptions.SSLError) if isinstance(reason, ssl.SSLError) else _tls(reason)
+    session = ScriptedSession([Call("GET", SETTINGS_PATH, failure)])
+    port = options.pop("port", None)
+    client = DocSpaceClient(f"https://portal.test{f':{port}' if port else ''}", api_key=API_KEY, session=session,
+                            **options)
     with pytest.raises(DocSpaceTransportError) as caught:
         client.get(SETTINGS_PATH)
     text = str(caught.value)
@@ -812,35 +900,82 @@ def test_tls_failures_in_words_and_advice_never_repeats_what_is_set(reason, opti
 # ---------------------------------------------------------------- wrong base_url, old servers, unpaid portals
 
 def test_a_404_shows_the_full_url_with_the_prefix():
-    session = ScriptedSession([Call("GET", "/products/files/api/2.0/smtpsettings/smtp", FakeResponse(404, ""))])
-    client = DocSpaceClient("https://portal.test/products/files", api_key=API_KEY, session=session)
+    session = ScriptedSession([Call("GET", "/docspace/api/2.0/smtpsettings/smtp", FakeResponse(404, ""))])
+    client = DocSpaceClient("https://portal.test/docspace", api_key=API_KEY, session=session)
     with pytest.raises(DocSpaceError) as caught:
         client.get(SETTINGS_PATH)
-    assert "nothing found at https://portal.test/products/files/api/2.0/smtpsettings/smtp" in str(caught.value)
-    assert "base_url must be the portal root" in str(caught.value)
+    assert str(caught.value).startswith("Nothing found at https://portal.test/docspace/api/2.0/smtpsettings/smtp (")
+    assert "it must be the portal root" in str(caught.value) and "use base_url" not in str(caught.value)
 
 
-@pytest.mark.parametrize("version_reply, on", [
-    (envelope({"docSpace": "3.0.4.1234", "documentServer": "8.2"}), "(this portal runs DocSpace 3.0.4.1234)"),
-    (FakeResponse(404, ""), "3.1 or later, while"),
-], ids=["version-readable", "version-unknown"])
-def test_a_rejected_api_key_names_the_version_rule(version_reply, on):
+@pytest.mark.parametrize("base_url, root", [
+    ("https://portal.test/api/2.0", "https://portal.test"),
+    ("https://portal.test/api", "https://portal.test"),
+    ("https://portal.test/api/2.0/smtpsettings/smtp", "https://portal.test"),
+    ("https://portal.test/Products/Files/", "https://portal.test"),
+    ("https://portal.test:8443/rooms/shared/filter", "https://portal.test:8443"),
+    ("http://portal.test/docspace/portal-settings/customization/general", "http://portal.test/docspace"),
+], ids=["api-2.0", "api", "api-endpoint", "products-page", "rooms-page-with-port", "settings-page-under-prefix"])
+def test_a_404_below_an_api_or_page_path_offers_the_root(base_url, root):
+    requested = urlsplit(base_url.rstrip("/")).path + SETTINGS_PATH
+    session = ScriptedSession([Call("GET", requested, FakeResponse(404, ""))])
+    client = DocSpaceClient(base_url, api_key=API_KEY, session=session)
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).endswith(
+        f"Check base_url: it must be the portal root, not the address of its API or of a page in it; use base_url: {root}")
+
+
+@pytest.mark.parametrize("version_reply, words", [
+    (envelope({"docSpace": "3.0.4.1234", "documentServer": "8.2"}),
+     "The portal runs DocSpace 3.0.4.1234, older than 3.1, which has no API keys, and rejected the key (HTTP 401 on GET "
+     "/api/2.0/smtpsettings/smtp). Log in with a user name and password instead, which works on every version"),
+    (envelope({"docSpace": "3.7.2.1500", "documentServer": "9.0"}),
+     "The portal rejected the API key (it runs DocSpace 3.7.2.1500, which has API keys) (HTTP 401 on GET "
+     "/api/2.0/smtpsettings/smtp). Check api_key: the key is wrong, expired, disabled or deleted"),
+    (FakeResponse(404, ""),
+     "The portal rejected the API key, or it runs a DocSpace older than 3.1, which has no API keys (HTTP 401 on GET "
+     "/api/2.0/smtpsettings/smtp). Check api_key: the key may be wrong, expired, disabled or deleted; on a DocSpace "
+     "older than 3.1, log in with a user name and password instead, which works on every version"),
+], ids=["older-than-3.1", "3.1-or-later", "version-unknown"])
+def test_a_rejected_api_key_names_the_version_rule(version_reply, words):
     client, session, _sleeps = make_client([Call("GET", SETTINGS_PATH, FakeResponse(401, "")),
                                             Call("GET", VERSION_PATH, version_reply)])
     with pytest.raises(DocSpaceAuthError) as caught:
         client.get(SETTINGS_PATH)
-    text = str(caught.value)
-    assert "API keys need DocSpace 3.1 or later" in text and on in text
-    assert "auth_username and auth_password work on every version" in text
+    assert str(caught.value) == words
     assert "Authorization" not in session.seen[1]["headers"]
     session.assert_done()
 
 
-def test_a_rejected_login_does_not_read_the_version():
+def test_a_rejected_login_names_the_user_name_and_password_and_does_not_read_the_version():
     client, session, _sleeps = make_client([Call("POST", LOGIN_PATH, FakeResponse(401, ""))],
                                            auth_username=USERNAME, auth_password=PASSWORD)
-    with pytest.raises(DocSpaceAuthError, match="credentials were rejected"):
+    with pytest.raises(DocSpaceAuthError) as caught:
         client.get(SETTINGS_PATH)
+    assert str(caught.value) == ("The portal rejected the user name or password (HTTP 401 on POST /api/2.0/authentication). "
+                                 "Check auth_username (the account's e-mail address) and auth_password")
+    session.assert_done()
+
+
+def test_a_rejected_login_token_says_so():
+    client, session, _sleeps = make_client([Call("POST", LOGIN_PATH, LOGIN_OK), Call("GET", SETTINGS_PATH, FakeResponse(401, ""))],
+                                           auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).startswith("The portal rejected the token of the login this task made (HTTP 401 on GET ")
+    assert "api_key" not in str(caught.value)
+    session.assert_done()
+
+
+def test_a_refused_login_is_not_taken_for_a_missing_admin_role():
+    reply = error_reply(403, "Too many login attempts. Please try again later")
+    client, session, _sleeps = make_client([Call("POST", LOGIN_PATH, reply)], auth_username=USERNAME, auth_password=PASSWORD)
+    with pytest.raises(DocSpaceAuthError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).startswith("The portal refused the login (HTTP 403 on POST /api/2.0/authentication; "
+                                        "DocSpace says: Too many login attempts. Please try again later). DocSpace refuses")
+    assert "owner or admin" not in str(caught.value)
     session.assert_done()
 
 

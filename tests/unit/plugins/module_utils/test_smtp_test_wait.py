@@ -237,6 +237,16 @@ def test_a_completed_job_without_error_below_100_percent_was_cancelled():
     ("554 5.7.1 Sender address rejected: not verified", "the relay refused the sender"),
     ("Connection refused", "nothing accepts connections at that host and port"),
     ("The operation has timed out.", "the relay did not answer in time"),
+    ("Name or service not known", "the DocSpace server cannot resolve the relay's name: check the spelling of host"),
+    ("No such host is known.", "the DocSpace server cannot resolve the relay's name"),
+    ("nodename nor servname provided, or not known", "the DocSpace server cannot resolve the relay's name"),
+    ("The remote certificate was rejected by the provided RemoteCertificateValidationCallback: "
+     "RemoteCertificateNameMismatch", "the relay's certificate is issued for another name than host"),
+    ("An error occurred while attempting to establish an SSL or TLS connection. The SSL certificate presented by "
+     "the server is not trusted by the system: the server is using a self-signed certificate.",
+     "the DocSpace server does not trust the relay's certificate, or it does not match host"),
+    ("The remote certificate is invalid according to the validation procedure: SslPolicyErrors "
+     "RemoteCertificateChainErrors", "the DocSpace server does not trust the relay's certificate"),
 ])
 def test_known_smtp_answers_get_advice(error, advice):
     failure = _smtp_test.SmtpTestFailed("The SMTP test failed", operation_from(job(60, "Send test message", True, error)))

@@ -271,7 +271,7 @@ def test_login_adds_one_request_and_uses_the_token(monkeypatch):
 
 
 @pytest.mark.parametrize("status, message, fragment", [
-    (401, "", "API key was rejected"),
+    (401, "", "The portal rejected the API key"),
     (402, "Your pricing plan does not support this option", "pricing plan"),
     (403, "Access denied", "owner or admin"),
 ])
@@ -280,7 +280,7 @@ def test_auth_errors_name_method_path_and_status(monkeypatch, status, message, f
     version = [Call("GET", "/api/2.0/settings/version/build", FakeResponse(404, ""))] if status == 401 else []
     outcome = run(monkeypatch, [Call("GET", PATH, error_reply(status, message)), *version], **PLAIN)
     assert outcome.failed
-    assert f"GET {PATH}" in outcome.result["msg"] and f"HTTP {status}" in outcome.result["msg"]
+    assert f"(HTTP {status} on GET {PATH}" in outcome.result["msg"]
     assert fragment in outcome.result["msg"]
 
 

@@ -56,7 +56,7 @@ def test_cloud_empty_default(monkeypatch):
 
 def test_error_names_method_path_and_status(monkeypatch):
     outcome = run(monkeypatch, [Call("GET", PATH, error_reply(403, "Access denied"))])
-    assert outcome.failed and f"GET {PATH} failed: HTTP 403" in outcome.result["msg"]
+    assert outcome.failed and f"(HTTP 403 on GET {PATH}; DocSpace says: Access denied)" in outcome.result["msg"]
     assert "sk-info-key" not in outcome.result["msg"]
 
 
