@@ -306,7 +306,7 @@ def normalize_base_url(base_url: str) -> str:
     problem = _base_url_problem(text)
     if problem:
         raise DocSpaceConfigError(
-            f"base_url {shown_url(text)!r} is not a portal root such as https://docspace.example.com: {problem}")
+            f"{name('base_url')} {shown_url(text)!r} is not a portal root such as https://docspace.example.com: {problem}")
     return text.rstrip("/")
 
 
@@ -325,7 +325,7 @@ def _base_url_problem(text: str) -> str | None:
     if parts.query or parts.fragment:
         return "it must not carry a query string or fragment"
     if parts.username or parts.password:
-        return "it must not carry credentials; use api_key or auth_username/auth_password"
+        return f"it must not carry credentials; use {name('api_key')} or {name('auth_username')}/{name('auth_password')}"
     try:
         parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
     except ValueError:
@@ -385,18 +385,19 @@ class DocSpaceClient:
                  look_up_proxy: bool = True) -> None:
         self.base_url = normalize_base_url(base_url)
         if bool(api_key) == bool(auth_username):
-            raise DocSpaceConfigError("give either api_key or auth_username with auth_password, not both or neither")
+            raise DocSpaceConfigError(f"give either {name('api_key')} or {name('auth_username')} with {name('auth_password')}, "
+                                      "not both or neither")
         if auth_username and not auth_password:
-            raise DocSpaceConfigError("auth_username needs auth_password")
+            raise DocSpaceConfigError(f"{name('auth_username')} needs {name('auth_password')}")
         if timeout is None or timeout <= 0:
-            raise DocSpaceConfigError(f"timeout must be a positive number of seconds, not {timeout!r}")
+            raise DocSpaceConfigError(f"{name('timeout')} must be a positive number of seconds, not {timeout!r}")
         self._api_key = api_key
         self._auth_username = auth_username
         self._auth_password = auth_password
         self._token: str | None = None
         self.secrets = Secrets((api_key, auth_password, *secrets))
         if validate_certs and ca_path and not os.path.isfile(ca_path):
-            raise DocSpaceConfigError(f"ca_path {ca_path} does not exist or is not a file; give the CA's PEM bundle")
+            raise DocSpaceConfigError(f"{name('ca_path')} {ca_path} does not exist or is not a file; give the CA's PEM bundle")
         self._ca_path = ca_path if validate_certs else None
         self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.timeout = timeout
@@ -429,11 +430,12 @@ class DocSpaceClient:
         """What the options do that the user may not expect."""
         warnings = []
         if not validate_certs and ca_path:
-            warnings.append(f"ca_path {ca_path} is ignored because validate_certs is false: the portal's "
-                            "certificate is not checked at all; remove validate_certs: false to check it against ca_path")
+            warnings.append(f"{name('ca_path')} {ca_path} is ignored because {name('validate_certs')} is false: the portal's "
+                            f"certificate is not checked at all; remove {name('validate_certs')}: false to check it "
+                            f"against {name('ca_path')}")
         host = urlsplit(self.base_url).hostname
         if self.base_url.startswith("http://") and not is_loopback(host):
-            warnings.append(f"base_url uses http:// to {host}: the API key or password, and any SMTP password, "
+            warnings.append(f"{name('base_url')} uses http:// to {host}: the API key or password, and any SMTP password, "
                             "cross the network in clear text; use https://")
         return warnings
 
@@ -937,12 +939,12 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
         variable = context["proxy"][1] if context["proxy"] else "the proxy variables"
         return "the proxy failed", f"check {variable}, or list the portal's host in NO_PROXY", True
     if _any(chain, "NameResolutionError") or any(isinstance(item, socket.gaierror) for item in chain):
-        return f"the name {host} does not resolve", "check the host name in base_url", False
+        return f"the name {host} does not resolve", f"check the host name in {name('base_url')}", False
     if _any(chain, "SSLError") or any(isinstance(item, ssl.SSLError) for item in chain):
         return _tls_failure(chain, context)
     if any(isinstance(item, ConnectionRefusedError) for item in chain):
         return (f"connection refused by {host} port {port}",
-                "check that the portal runs and that base_url has the right port", True)
+                f"check that the portal runs and that {name('base_url')} has the right port", True)
     # http.client's BadStatusLine: the first line of the answer is not HTTP's (an empty one is RemoteDisconnected).
     not_http = next((item for item in chain if isinstance(item, http.client.BadStatusLine)
                      and not isinstance(item, http.client.RemoteDisconnected)), None)
@@ -996,7 +998,7 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
             return (f"{host} port {port} does not speak TLS, and port {port} is usually a mail server's",
                     _web_address_advice(context), False)
         return (f"{host} port {port} does not speak TLS",
-                f"if the portal is served without TLS there, use http:// in base_url "
+                f"if the portal is served without TLS there, use http:// in {name('base_url')} "
                 f"(http://{context['base_url'].split('://', 1)[1]})", False)
     if any(isinstance(item, ssl.SSLEOFError) for item in chain):
         return (f"{host} port {port} closed the connection during the TLS handshake",
@@ -1005,12 +1007,12 @@ def _tls_failure(chain: list[BaseException], context: dict[str, Any]) -> tuple[s
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         if "match" in text or "mismatch" in text:
             return (f"the certificate of {host} is for another host name",
-                    "use the host name the certificate names in base_url", False)
+                    f"use the host name the certificate names in {name('base_url')}", False)
         if context["ca_path"]:
-            return (f"the certificate of {host} is not trusted by the CAs in ca_path {context['ca_path']}",
-                    "check that ca_path holds the CA that signed the portal's certificate (PEM)", False)
+            return (f"the certificate of {host} is not trusted by the CAs in {name('ca_path')} {context['ca_path']}",
+                    f"check that {name('ca_path')} holds the CA that signed the portal's certificate (PEM)", False)
         return (f"the certificate of {host} is not trusted",
-                "if the portal uses a private CA, pass its PEM bundle as ca_path", False)
+                f"if the portal uses a private CA, pass its PEM bundle as {name('ca_path')}", False)
     return f"the TLS handshake with {host} port {port} failed", "", False
 
 

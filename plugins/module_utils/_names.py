@@ -31,3 +31,19 @@ def use(names: Any) -> None:
 def name(option: str) -> str:
     """The name a message uses for a module option."""
     return _NAMES.get(option, option)
+
+
+class _Named(dict):  # type: ignore[type-arg]
+    """format_map's mapping: every {option} of a template becomes that option's name."""
+
+    def __missing__(self, option: str) -> str:
+        return name(option)
+
+
+def words(template: str) -> str:
+    """A message template whose options are written {option}, in the names in force now.
+
+    For texts kept in module-level tables: they are worded when shown, as a module run may set other names
+    than the one before it in the same process.
+    """
+    return template.format_map(_Named())

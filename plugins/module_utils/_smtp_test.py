@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._advisories import advisory_for_reply
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceError
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name, words
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import IMPLICIT_TLS_PORT
 
 TRIGGER_PATH = "/api/2.0/smtpsettings/smtp/test"
@@ -48,7 +48,7 @@ class SmtpTestFailed(SmtpTestError):
 # What a relay's answer means, for answers no provider advisory explains (module_utils/_advisories.py).
 SMTP_ADVICE = (
     (re.compile(r"\b530\b.*STARTTLS|STARTTLS (command )?first|must issue a STARTTLS", re.IGNORECASE),
-     "the relay requires TLS: set enable_ssl: true"),
+     "the relay requires TLS: set {enable_ssl}: true"),
     (re.compile(r"\b535\b|authentication (credentials invalid|failed|unsuccessful)", re.IGNORECASE),
      "the relay rejected the user name or password"),
     (re.compile(r"\b55[0134]\b.*(sender|from|not (allowed|authori[sz]ed|verified)|relay)", re.IGNORECASE),
@@ -57,27 +57,27 @@ SMTP_ADVICE = (
     # The socket error texts of .NET on Linux, Windows and macOS for a name that does not resolve.
     (re.compile(r"Name or service not known|No such host is known|nodename nor servname|"
                 r"Temporary failure in name resolution", re.IGNORECASE),
-     f"the DocSpace server cannot resolve the relay's name: check the spelling of {name('host')}, and that the "
+     "the DocSpace server cannot resolve the relay's name: check the spelling of {host}, and that the "
      "DNS the DocSpace server uses knows that name (a name that resolves on your machine may not resolve there, "
      "for example inside its containers)"),
     # .NET's SslPolicyErrors, as MailKit's SslHandshakeException words them.
     (re.compile(r"RemoteCertificateNameMismatch|name mismatch|does not match the (host|server)", re.IGNORECASE),
-     f"the relay's certificate is issued for another name than {name('host')}: set {name('host')} to the "
+     "the relay's certificate is issued for another name than {host}: set {host} to the "
      "name the certificate is issued for"),
     (re.compile(r"certificate|SslPolicyErrors|self[- ]signed", re.IGNORECASE),
-     f"the DocSpace server does not trust the relay's certificate, or it does not match {name('host')}: set "
-     f"{name('host')} to the name the certificate is issued for, or install the CA that signed it on the DocSpace "
-     f"server (MailKit words a relay that does not speak TLS on that port alike: then check {name('port')} "
-     f"and {name('enable_ssl')})"),
+     "the DocSpace server does not trust the relay's certificate, or it does not match {host}: set "
+     "{host} to the name the certificate is issued for, or install the CA that signed it on the DocSpace "
+     "server (MailKit words a relay that does not speak TLS on that port alike: then check {port} "
+     "and {enable_ssl})"),
     (re.compile(r"connection refused", re.IGNORECASE),
-     "nothing accepts connections at that host and port: check host and port, and that a firewall lets the "
+     "nothing accepts connections at that host and port: check {host} and {port}, and that a firewall lets the "
      "DocSpace server reach the relay"),
     (re.compile(r"timed? ?out|timeout", re.IGNORECASE),
-     "the relay did not answer in time: check host, port and firewalls; a port that expects TLS from the first "
-     f"byte ({IMPLICIT_TLS_PORT}) needs enable_ssl: true"),
+     "the relay did not answer in time: check {host}, {port} and firewalls; a port that expects TLS from the first "
+     f"byte ({IMPLICIT_TLS_PORT}) needs {{enable_ssl}}: true"),
 )
 PASSWORD_ADVICE = ("A corrected password reaches the portal only when the settings are saved again, and passwords "
-                   "are never compared: save them once with update_password: always.")
+                   "are never compared: save them once with {update_password}: always.")
 
 
 def poll_delays(poll_interval: float, first: float = FIRST_POLL_DELAY, fast_reads: int = FAST_POLL_READS,
@@ -141,12 +141,12 @@ def explain_failure(error: SmtpTestFailed, relay: dict[str, Any] | None) -> str:
     reply = operation.get("error", "")
     advisory = advisory_for_reply(reply, relay)
     advice = (f"{advisory.refusal}. {advisory.advice}" if advisory is not None
-              else next((f"{text}." for pattern, text in SMTP_ADVICE if pattern.search(reply)), None))
+              else next((f"{words(text)}." for pattern, text in SMTP_ADVICE if pattern.search(reply)), None))
     if advice:
         parts.append(advice[0].upper() + advice[1:])
     # A provider that refuses passwords altogether (an advisory's answer) is not helped by a corrected one.
     if operation.get("status") == "Authenticate" and advisory is None:
-        parts.append(PASSWORD_ADVICE)
+        parts.append(words(PASSWORD_ADVICE))
     return " ".join(parts)
 
 
@@ -198,8 +198,8 @@ def timed_out(operation: Operation, wait_timeout: float) -> SmtpTestError:
     else:
         state = f"last progress: {describe_progress(operation)}"
     return SmtpTestError(
-        f"The SMTP test job {operation['id']} did not finish within wait_timeout ({wait_timeout:g} s); "
-        f"{state}. The job may still finish on the portal; raise wait_timeout to wait longer.", operation)
+        f"The SMTP test job {operation['id']} did not finish within {name('wait_timeout')} ({wait_timeout:g} s); "
+        f"{state}. The job may still finish on the portal; raise {name('wait_timeout')} to wait longer.", operation)
 
 
 def wait_for_job(first: Operation, read_status: Callable[[], Any], wait_timeout: float, poll_interval: float,

@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories, _names
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_test import (
     SmtpTestError,
@@ -261,13 +261,13 @@ def test_microsoft_365_refusing_basic_auth_names_the_relays_that_work_with_docsp
     message = _smtp_test.explain_failure(failure, None)
     assert _advisories.ADVISORIES_BY_ID["microsoft-365-basic-auth"].advice in message
     assert "the relay rejected the user name or password" not in message.lower()
-    assert _smtp_test.PASSWORD_ADVICE not in message  # no password would help
+    assert "corrected password" not in message  # no password would help
 
 
 @pytest.mark.parametrize("status", ["Connect to host", "Send test message"])
 def test_only_a_failed_login_gets_the_password_advice(status):
     failure = _smtp_test.SmtpTestFailed("x", operation_from(job(60, status, True, "535 5.7.8 bad")))
-    assert _smtp_test.PASSWORD_ADVICE not in _smtp_test.explain_failure(failure, None)
+    assert "corrected password" not in _smtp_test.explain_failure(failure, None)
 
 
 def test_a_failed_login_says_how_a_corrected_password_reaches_the_portal():
@@ -325,3 +325,16 @@ def test_a_zero_timeout_gives_up_without_a_read():
     with pytest.raises(SmtpTestError, match=r"within wait_timeout \(0 s\)"):
         wait(clock, [], timeout=0)
     assert not clock.sleeps
+
+
+def test_advice_from_the_tables_is_worded_in_the_names_in_force_when_it_is_shown():
+    # The tables are built at import; a later module run in the same worker may name the options otherwise.
+    failure = _smtp_test.SmtpTestFailed("x", operation_from(job(60, "Authenticate", True, "530 must issue a STARTTLS")))
+    _names.use({"enable_ssl": "docspace_smtp_enable_ssl", "update_password": "docspace_smtp_update_password"})
+    try:
+        message = _smtp_test.explain_failure(failure, None)
+    finally:
+        _names.use(None)
+    assert "set docspace_smtp_enable_ssl: true" in message
+    assert "save them once with docspace_smtp_update_password: always" in message
+    assert "set enable_ssl: true" in _smtp_test.explain_failure(failure, None)
