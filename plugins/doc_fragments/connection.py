@@ -77,7 +77,7 @@ options:
   option_names:
     description:
       - How messages name this module's options, for a role or wrapper that sets them from variables of its
-        own - a mapping from an option name to the name to show, for example V({host: docspace_smtp_host}).
+        own - a mapping from an option name to the name to show, for example V(host) to V(docspace_smtp_host).
         Options it leaves out keep their names.
       - The role C(onlyoffice.docspace.smtp) sets it to its variables. It changes nothing else.
     type: dict

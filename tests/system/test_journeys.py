@@ -242,8 +242,7 @@ def test_awx_runs_the_role_and_the_modules_with_the_credential_alone(fleet: Emul
     private.write("project/site.yml", SITE)
     private.write("project/modules.yml", MODULES_PLAY)
     # No docspace_* connection variable anywhere: one host per portal, the SMTP settings for the group.
-    private.write("inventory/hosts.yml", {"docspace_portals": {"hosts": {info["name"]: {}},
-                                                              "vars": relay(fleet)}})
+    private.write("inventory/hosts.yml", {"docspace_portals": {"hosts": {info["name"]: {}}, "vars": relay(fleet)}})
     for playbook in ("site.yml", "modules.yml"):
         portal.reset()
         portal.clear_mailbox()
