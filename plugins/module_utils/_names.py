@@ -33,7 +33,7 @@ def name(option: str) -> str:
     return _NAMES.get(option, option)
 
 
-class _Named(dict):  # type: ignore[type-arg]
+class _Named(dict[str, str]):
     """format_map's mapping: every {option} of a template becomes that option's name."""
 
     def __missing__(self, option: str) -> str:

@@ -18,7 +18,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 import requests
@@ -64,7 +64,7 @@ def named(names: dict[str, str] | None, produce: Callable[[], str]) -> str:
         _names.use(None)
 
 
-def failure(calls: list[Call], path: str = SETTINGS_PATH, method: str = "GET", **options: object) -> str:
+def failure(calls: list[Call], path: str = SETTINGS_PATH, method: str = "GET", **options: Any) -> str:
     """The message of the client's error for one request against a scripted portal."""
     if "auth_username" not in options:
         options.setdefault("api_key", "sk-docs-key-0001")

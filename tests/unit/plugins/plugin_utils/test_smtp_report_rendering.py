@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -79,9 +80,10 @@ def test_a_change_says_why_when_the_fields_do_not(check_mode, before, diff, note
 
 def test_unreachable_failed_and_silence():
     """The module's reachable=false and Ansible's own unreachable are unreachable; any other failure is failed."""
-    cases = {"refused": dict(failure="GET /api/2.0/smtpsettings/smtp: connection refused", failure_reachable=False),
-             "401": dict(failure="GET /api/2.0/smtpsettings/smtp: HTTP 401", failure_reachable=True),
-             "fail task": dict(failure="docspace_smtp_host is required", failure_reachable=None)}
+    cases: dict[str, dict[str, Any]] = {
+        "refused": dict(failure="GET /api/2.0/smtpsettings/smtp: connection refused", failure_reachable=False),
+        "401": dict(failure="GET /api/2.0/smtpsettings/smtp: HTTP 401", failure_reachable=True),
+        "fail task": dict(failure="docspace_smtp_host is required", failure_reachable=None)}
     found = {name: row(settings={"failed": True}, failed_task="Read", **fields) for name, fields in cases.items()}
     assert {name: (entry.status, entry.message) for name, entry in found.items()} == {
         "refused": ("unreachable", "Read: GET /api/2.0/smtpsettings/smtp: connection refused"),
