@@ -194,8 +194,9 @@ def system(session: nox.Session) -> None:
 
 
 # What the newest core runs of the system suite: the worker path against the shipped module (results, messages,
-# warnings, diffs, check mode, masking) and the secret search over every output, -vvv and the reports.
-NEWEST_SYSTEM_TESTS = ("tests/system/test_in_process_parity.py", "tests/system/test_secrets.py")
+# warnings, diffs, check mode, masking), the secret search over every output, -vvv and the reports, and the users'
+# journeys (README layout, export, AWX's runner), as a user on the newest release would meet them.
+NEWEST_SYSTEM_TESTS = ("tests/system/test_in_process_parity.py", "tests/system/test_secrets.py", "tests/system/test_journeys.py")
 
 
 @nox.session(name=f"system-{NEWEST}", python=interpreter(CORES[NEWEST][1]), tags=["matrix"])
