@@ -74,6 +74,19 @@ options:
         whose answer did not arrive in time are not repeated.
     type: int
     default: 30
+  ready_timeout:
+    description:
+      - Seconds to wait, before the task's first request, for a portal that is still starting, as a portal
+        just installed or created is - V(0) waits not at all.
+      - The task polls DocSpace's anonymous C(GET /api/2.0/settings/version/build), sending no credentials,
+        at a growing pace (1 s up to 5 s between polls), while nothing accepts the connection, the proxy
+        in front of DocSpace answers HTTP 502, 503 or 504, or the web front end serves its start page (an HTML
+        page) where the API should answer. Any other answer ends the wait at once - the API's, or a failure
+        such as HTTP 401, 402, 403, 404, a name that does not resolve or a TLS error.
+      - When the time runs out, the task fails with how long it waited and the last answer in words. Check
+        mode waits the same way (the polls are reads). The seconds waited are returned as RV(ready_after).
+    type: int
+    default: 0
   option_names:
     description:
       - How messages name this module's options, for a role or wrapper that sets them from variables of its

@@ -26,7 +26,8 @@ import zlib
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _ready
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name, words
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -79,6 +80,8 @@ STATUS_HINTS = {
     504: "the portal's web server got no answer from DocSpace in time",
 }
 TRANSIENT_ADVICE = "the portal may be starting or overloaded: run again when it answers"
+# Said where a portal that is starting fails a task, unless the task already waits (ready_timeout).
+READY_ADVICE = "or set {ready_timeout} to the seconds to wait for a portal that is starting"
 
 # The first path segment of DocSpace's API and of the pages of its web client: a base_url that holds one
 # was copied from the browser or the API docs, and the root is what comes before it.
@@ -188,6 +191,8 @@ class DocSpaceTransportError(DocSpaceError):
         super().__init__(message, method=method, path=path)
         # True for passing failures (refused, reset, connect timeout) worth repeating for an idempotent call.
         self.retryable = retryable
+        # The cause alone, in words (the message adds where and what to do).
+        self.cause = message
 
 
 def failure_details(error: Exception) -> dict[str, Any]:
@@ -197,6 +202,11 @@ def failure_details(error: Exception) -> dict[str, Any]:
     as unreachable, apart from one that answered with an error.
     """
     return {"reachable": not isinstance(error, DocSpaceTransportError)}
+
+
+def wait_details(client: "DocSpaceClient") -> dict[str, Any]:
+    """Return values of a task whose first request waited for the portal to start (ready_timeout)."""
+    return {} if client.ready_after is None else {"ready_after": client.ready_after}
 
 
 class Reply:
@@ -382,7 +392,8 @@ class DocSpaceClient:
                  auth_password: str | None = None, validate_certs: bool = True, ca_path: str | None = None,
                  timeout: float = 30, session: Any = None, retries: int = DEFAULT_RETRIES,
                  sleep: Callable[[float], None] = time.sleep, secrets: Iterable[str | None] = (),
-                 look_up_proxy: bool = True) -> None:
+                 look_up_proxy: bool = True, ready_timeout: float = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.base_url = normalize_base_url(base_url)
         if bool(api_key) == bool(auth_username):
             raise DocSpaceConfigError(f"give either {name('api_key')} or {name('auth_username')} with {name('auth_password')}, "
@@ -391,6 +402,13 @@ class DocSpaceClient:
             raise DocSpaceConfigError(f"{name('auth_username')} needs {name('auth_password')}")
         if timeout is None or timeout <= 0:
             raise DocSpaceConfigError(f"{name('timeout')} must be a positive number of seconds, not {timeout!r}")
+        if ready_timeout is None or ready_timeout < 0:
+            raise DocSpaceConfigError(f"{name('ready_timeout')} must be 0 or more seconds, not {ready_timeout!r}")
+        self.ready_timeout = ready_timeout
+        # Seconds the first request waited for the portal to start; None until a wait was asked for and made.
+        self.ready_after: float | None = None
+        self._ready_checked = not ready_timeout
+        self._clock = clock
         self._api_key = api_key
         self._auth_username = auth_username
         self._auth_password = auth_password
@@ -416,7 +434,8 @@ class DocSpaceClient:
         timeout = params.get("timeout")
         return cls(params["base_url"], api_key=params.get("api_key"), auth_username=params.get("auth_username"),
                    auth_password=params.get("auth_password"), validate_certs=params.get("validate_certs", True),
-                   ca_path=params.get("ca_path"), timeout=30 if timeout is None else timeout, **kwargs)
+                   ca_path=params.get("ca_path"), timeout=30 if timeout is None else timeout,
+                   ready_timeout=params.get("ready_timeout") or 0, **kwargs)
 
     @classmethod
     def from_module(cls, module: Any, **kwargs: Any) -> "DocSpaceClient":
@@ -456,8 +475,44 @@ class DocSpaceClient:
 
         The types inside `response` are checked by whoever reads it (the settings model's normalize_dto).
         """
+        if not self._ready_checked:
+            self._ready_checked = True
+            self.ready_after = self.wait_until_ready()
         headers = {"Authorization": self._authorization()}
         return self._exchange(method, path, body, headers, retry)
+
+    def wait_until_ready(self) -> float:
+        """Poll DocSpace's anonymous build endpoint until the API answers; the seconds it took.
+
+        Waits while nothing listens, the proxy answers 502/503/504 or the front end serves its start page
+        (module_utils/_ready.py); any other answer ends the wait: the API's own, or an error raised at once
+        (401, 402, 403, 404, a name that does not resolve, a TLS failure).
+        """
+        started = self._clock()
+        deadline = started + self.ready_timeout
+        for pause in _ready.pauses():
+            last = self._starting_answer()
+            if last is None:
+                return round(self._clock() - started, 3)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise DocSpaceTransportError(_ready.not_ready(self.ready_timeout, last, self.base_url),
+                                             method="GET", path=VERSION_PATH, retryable=False)
+            self._sleep(min(pause, remaining))
+        raise AssertionError("unreachable: pauses() never ends")
+
+    def _starting_answer(self) -> str | None:
+        """One poll, sending no credentials: the answer in words while the portal starts, None once the API answers."""
+        try:
+            answer = self._send("GET", VERSION_PATH, None, {})
+        except DocSpaceTransportError as error:
+            if error.retryable:  # refused, reset, no connection in time: nothing serves the portal yet
+                return error.cause
+            raise
+        words = _ready.starting(answer.status_code, _is_html(answer))
+        if words is None:
+            self._interpret("GET", VERSION_PATH, answer)  # raises for an error; any other answer is the API's
+        return words
 
     def _authorization(self) -> str:
         """The Authorization header: the API key, or the token of a login made on first use."""
@@ -567,14 +622,16 @@ class DocSpaceClient:
         if detail:
             # The library's own words, whole and last, for whoever needs to dig deeper.
             text += f" (detail: {self.secrets.mask(detail)})"
-        return DocSpaceTransportError(text, method=method, path=path, retryable=retryable)
+        failure = DocSpaceTransportError(text, method=method, path=path, retryable=retryable)
+        failure.cause = f"{self.secrets.mask(cause)}{via}"
+        return failure
 
     def _describe_context(self) -> dict[str, Any]:
         """What advice may refer to: the URL parts and the TLS options the user set."""
         parts = urlsplit(self.base_url)
         return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port or (443 if parts.scheme == "https" else 80),
                 "timeout": self.timeout, "ca_path": self._ca_path, "verify": self._verify is not False,
-                "proxy": self._proxy, "base_url": self.base_url}
+                "proxy": self._proxy, "base_url": self.base_url, "ready_timeout": self.ready_timeout}
 
     @staticmethod
     def _retry_wait(answer: Answer, backoff: float) -> float | None:
@@ -661,7 +718,9 @@ class DocSpaceClient:
             when = f"after {self.secrets.mask(answer.headers['Retry-After'])} s" if seconds is not None else "later"
             return "the portal's rate limit was reached", f"run again {when}"
         cause = STATUS_HINTS.get(status, "DocSpace could not handle the request")
-        return cause, TRANSIENT_ADVICE if status in TRANSIENT_STATUSES else ""
+        if status not in TRANSIENT_STATUSES:
+            return cause, ""
+        return cause, TRANSIENT_ADVICE + ("" if self.ready_timeout else ", " + words(READY_ADVICE))
 
     def _redirected(self, answer: Answer, path: str) -> tuple[str, str]:
         """A redirect, which is not followed: a login page or another scheme would hide the real answer."""
@@ -677,6 +736,11 @@ class DocSpaceClient:
 
     def _rejected(self, path: str) -> tuple[str, str]:
         """(cause, advice) for a 401: of the login, of the API key, or of the login's token."""
+        if path == VERSION_PATH:
+            # Read without credentials only while waiting for a portal to start (ready_timeout).
+            return ("the portal asked for credentials on DocSpace's build endpoint, which needs none",
+                    f"something in front of DocSpace (a proxy with a login of its own) refuses anonymous requests; "
+                    f"let it pass /api/2.0/settings/version/build, or set {name('ready_timeout')}: 0")
         if path == LOGIN_PATH:
             return ("the portal rejected the user name or password",
                     f"check {name('auth_username')} (the account's e-mail address) and {name('auth_password')}")
@@ -944,7 +1008,8 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
         return _tls_failure(chain, context)
     if any(isinstance(item, ConnectionRefusedError) for item in chain):
         return (f"connection refused by {host} port {port}",
-                f"check that the portal runs and that {name('base_url')} has the right port", True)
+                f"check that the portal runs and that {name('base_url')} has the right port"
+                + ("" if context.get("ready_timeout") else ", " + words(READY_ADVICE)), True)
     # http.client's BadStatusLine: the first line of the answer is not HTTP's (an empty one is RemoteDisconnected).
     not_http = next((item for item in chain if isinstance(item, http.client.BadStatusLine)
                      and not isinstance(item, http.client.RemoteDisconnected)), None)

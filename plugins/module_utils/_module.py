@@ -65,6 +65,7 @@ def connection_argument_spec() -> dict[str, dict[str, Any]]:
         "validate_certs": {"type": "bool", "default": True, "fallback": _fallback("validate_certs")},
         "ca_path": {"type": "path", "fallback": _fallback("ca_path")},
         "timeout": {"type": "int", "default": 30},
+        "ready_timeout": {"type": "int", "default": 0},
         "option_names": {"type": "dict"},
     }
 

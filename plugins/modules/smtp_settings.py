@@ -248,6 +248,13 @@ ansible_facts:
           saves and tests again on the next run after a failed test.
       type: bool
       sample: true
+ready_after:
+  description:
+    - Seconds the task waited, before its first request, for the portal to finish starting
+      (V(0) when it answered at once).
+  returned: success, when O(ready_timeout) is more than 0
+  type: float
+  sample: 12.5
 reachable:
   description:
     - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
@@ -318,6 +325,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceClient,
     DocSpaceError,
     failure_details,
+    wait_details,
 )
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 
@@ -360,7 +368,7 @@ def run_task(module: DocSpaceModule) -> dict[str, Any]:
     for warning in plan.after_save:
         module.warn(warning)
     result: dict[str, Any] = {"changed": plan.changed, "settings": after, "was_default": bool(current.get("is_default")),
-                              "advisories": _advisories.advise(module, after)}
+                              "advisories": _advisories.advise(module, after), **wait_details(client)}
     if plan.action != "none" and not module.check_mode:
         result["ansible_facts"] = {model.UNTESTED_FACT: plan.action == "save"}
     if module._diff:  # pylint: disable=protected-access  # AnsibleModule's documented --diff flag

@@ -145,6 +145,13 @@ settings:
       description: Whether the portal shows the installation default rather than its own settings.
       type: bool
       sample: false
+ready_after:
+  description:
+    - Seconds the task waited, before its first request, for the portal to finish starting
+      (V(0) when it answered at once).
+  returned: success, when O(ready_timeout) is more than 0
+  type: float
+  sample: 12.5
 reachable:
   description:
     - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
@@ -160,6 +167,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceClient,
     DocSpaceError,
     failure_details,
+    wait_details,
 )
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 
@@ -170,7 +178,8 @@ def main() -> None:
     try:
         client = DocSpaceClient.from_module(module)
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
-        module.exit_json(changed=False, settings=settings, advisories=_advisories.advise(module, settings))
+        module.exit_json(changed=False, settings=settings, advisories=_advisories.advise(module, settings),
+                         **wait_details(client))
     except (DocSpaceError, model.UnexpectedAnswer) as error:
         module.fail_json(msg=str(error), **failure_details(error))
 

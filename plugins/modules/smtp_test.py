@@ -143,6 +143,13 @@ elapsed:
   returned: always
   type: float
   sample: 0.734
+ready_after:
+  description:
+    - Seconds the task waited, before its first request, for the portal to finish starting
+      (V(0) when it answered at once).
+  returned: success, when O(ready_timeout) is more than 0
+  type: float
+  sample: 12.5
 reachable:
   description:
     - Whether the portal answered. V(false) when the connection was refused or timed out, the name did not
@@ -173,6 +180,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace impo
     DocSpaceClient,
     DocSpaceError,
     failure_details,
+    wait_details,
     normalize_base_url,
 )
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
@@ -281,6 +289,8 @@ def main() -> None:
             failure["retry_after"] = error.retry_after
         module.fail_json(msg=error_message(error, client), **failure)
     result["elapsed"] = round(time.monotonic() - started, 3)
+    if client is not None:
+        result.update(wait_details(client))
     if result["operation"]["completed"]:
         # The mail went out through the stored settings: nothing is left to prove (see smtp_settings).
         result["ansible_facts"] = {settings_model.UNTESTED_FACT: False}

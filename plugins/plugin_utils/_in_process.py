@@ -83,7 +83,7 @@ LOCAL_TRANSPORTS = frozenset(("local",))
 # What the modules import: requests alone takes ~50 ms to import, the settings model ~4 ms (its regular
 # expressions and dataclasses), per worker that imports them.
 MODULE_UTILS_PACKAGE = "ansible_collections.onlyoffice.docspace.plugins.module_utils"
-MODULE_UTILS = tuple(f"{MODULE_UTILS_PACKAGE}.{name}" for name in ("_advisories", "_docspace", "_module", "_names", "_smtp_settings", "_smtp_test"))
+MODULE_UTILS = tuple(f"{MODULE_UTILS_PACKAGE}.{name}" for name in ("_advisories", "_docspace", "_module", "_names", "_ready", "_smtp_settings", "_smtp_test"))
 # Its warm_up() does the first request's set-up without sending anything (~2 ms of each task otherwise).
 WARM_UP = f"{MODULE_UTILS_PACKAGE}._docspace"
 
