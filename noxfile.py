@@ -144,11 +144,12 @@ def integration_emulators(session: nox.Session, collection: Path) -> Iterator[No
     """Two emulators, handed to the targets in integration_config.yml.
 
     HTTP: portals[0..7] DocSpace 3.7, each its own installation; portals[8] (portal9) DocSpace 3.0, login
-    only; portals[9] and portals[10] one installation, sharing its test queue. HTTPS: one portal.
+    only; portals[9] and portals[10] one installation, sharing its test queue; portals[11] (portal12) for the
+    start-up of role_smtp_ready. HTTPS: one portal.
     """
     python = venv_python(session)
     with EmulatorProcess("--portals", "8", "--portal", "version=3.0", "--portal", "installation=shared",
-                         "--portal", "installation=shared", python=python) as http, \
+                         "--portal", "installation=shared", "--portal", "installation=starting", python=python) as http, \
             EmulatorProcess("--portals", "1", "--https", python=python) as https:
         config = {"docspace_emulator": http.info, "docspace_emulator_https": https.info}
         # JSON is YAML.

@@ -20,6 +20,8 @@ SMTP = "/api/2.0/smtpsettings/smtp"
 SMTP_TEST = SMTP + "/test"
 SMTP_TEST_STATUS = SMTP_TEST + "/status"
 LOGIN = "/api/2.0/authentication"
+# web/ASC.Web.Api/Api/Settings/VersionController.cs GetBuildVersions: [AllowAnonymous], [AllowNotPayment], since 2.0.
+BUILD = "/api/2.0/settings/version/build"
 
 LOGIN_FIELDS = [
     Field("userName", "UserName", STRING),
@@ -130,6 +132,17 @@ def _login(portal: Portal, request: Request) -> Response:
     return response
 
 
+def _build_version(portal: Portal) -> Dict[str, Any]:
+    """web/ASC.Web.Api/Core/BuildVersion.cs: configuration's version:number, and the Document Server's version
+    (null here: the emulator has none). CommunityServer, "old", was dropped in 3.1."""
+    number = portal.version.text if portal.version.text.count(".") >= 2 else f"{portal.version.text}.0"
+    build: Dict[str, Any] = {"docSpace": number}
+    if not portal.version.has_api_keys:  # before 3.1
+        build["communityServer"] = None
+    build["documentServer"] = None
+    return build
+
+
 def _payment_required(portal: Portal, request: Request) -> bool:
     """common/ASC.Api.Core/Middleware/PaymentFilter.cs, a resource filter (after authorization, before binding).
 
@@ -146,7 +159,7 @@ def _payment_required(portal: Portal, request: Request) -> bool:
 def route_of(path: str) -> Optional[str]:
     """The canonical route for a path (ASP.NET routing is case-insensitive and ignores a trailing slash)."""
     normalised = path.rstrip("/").lower() or "/"
-    if normalised in ROUTES or normalised == LOGIN:
+    if normalised in ROUTES or normalised in (LOGIN, BUILD):
         return normalised
     return None
 
@@ -156,12 +169,14 @@ def handle(portal: Portal, request: Request) -> Response:
     route = route_of(request.path)
     if route is None:
         return Response.empty(404)
-    allowed = ["POST"] if route == LOGIN else list(ROUTES[route])
+    allowed = ["POST"] if route == LOGIN else ["GET"] if route == BUILD else list(ROUTES[route])
     if request.method not in allowed:
         return Response.empty(405, ("Allow", ", ".join(allowed)))
     try:
         if route == LOGIN:
             return _login(portal, request)
+        if route == BUILD:
+            return _ok(request, _build_version(portal))
         identity, basic = portal.credentials.authenticate(request)
         if route == SMTP_TEST:
             retry_after = portal.rate_limited(f"{identity.user.id if identity else request.client_ip}:{route}")

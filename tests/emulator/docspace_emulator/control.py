@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Tuple
 
 from .http_types import Request, Response
 from .portal import Portal
+from .startup import StartUp
 
 if TYPE_CHECKING:  # pragma: no cover
     from .emulator import Emulator
@@ -110,6 +111,12 @@ def _portals(_portal: Portal, request: Request, emu: "Emulator") -> Any:
     return {"portals": [p.info() for p in emu.portals]}
 
 
+def _start_up(portal: Portal, request: Request, emu: "Emulator") -> Any:
+    if request.method == "POST":
+        return {"start_up": emu.start_up(portal, StartUp.parse(_object_body(request)))}
+    return {"start_up": portal.startup.info()}
+
+
 def _info(_portal: Portal, _request: Request, emu: "Emulator") -> Any:
     return emu.info()
 
@@ -131,6 +138,7 @@ ENDPOINTS: Dict[str, Tuple[Tuple[str, ...], Handler]] = {
     "/job/cancel": (("POST",), _job_cancel),
     "/installation": (("GET", "PUT"), _installation),
     "/reset": (("POST",), _reset),
+    "/start-up": (("GET", "POST"), _start_up),
     "/portal": (("GET",), _portal),
     "/portals": (("GET", "POST"), _portals),
     "/info": (("GET",), _info),

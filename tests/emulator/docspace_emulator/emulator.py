@@ -13,6 +13,7 @@ from .installation import CLEANER_INTERVAL, JOB_EXPIRY, Installation
 from .job import JobEnvironment
 from .portal import Portal, PortalConfig, SharedContext
 from .server import Acceptor, PortalHTTPServer
+from .startup import StartUp
 from .settings import DEFAULT_SENDER
 from .smtp_server import SmtpServer
 from .version import DEFAULT_VERSION, ServerVersion
@@ -188,6 +189,35 @@ class Emulator:
         if self.on_portals_added is not None:
             self.on_portals_added(added)
         return added
+
+    def start_up(self, portal: Portal, startup: StartUp) -> Dict[str, Any]:
+        """Play a portal that is starting (startup.py): first nothing listens on its port for `startup.refuse`
+        seconds, then its API paths get the proxy's 502 and then the start page, then the API answers."""
+        portal.startup.begin(startup)
+        if startup.refuse > 0:
+            with self._lock:
+                server = next((s for s in self._servers if s.portal is portal), None)
+                if server is None:
+                    raise ValueError(f"{portal.name} is refusing connections already")
+                assert self._acceptor is not None
+                self._acceptor.remove(server)
+                server.server_close()  # new connections are refused; the open ones (this request's) finish
+                self._servers.remove(server)
+            timer = threading.Timer(startup.refuse, self._listen_again, (portal, server.server_address, server.scheme))
+            timer.daemon = True
+            timer.start()
+        return startup.info()
+
+    def _listen_again(self, portal: Portal, address: Any, scheme: str) -> None:
+        """The end of a start-up's refusing phase: listen on the portal's port again."""
+        with self._lock:
+            if not self.started:
+                return
+            server = PortalHTTPServer(address, self, portal, scheme,
+                                      self.certs.portal_server_context() if scheme == "https" else None)
+            assert self._acceptor is not None
+            self._acceptor.add(server)
+            self._servers.append(server)
 
     def portal(self, name: str) -> Portal:
         """A portal by name."""

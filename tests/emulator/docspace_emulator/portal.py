@@ -15,6 +15,7 @@ from .installation import Installation
 from .job import JobEnvironment, SmtpTestJob
 from .reqlog import RequestLog
 from .settings import CLOUD_EMPTY_DTO, StoredSmtp, from_control, installation_default
+from .startup import StartUpState
 from .smtp_server import SmtpServer
 from .version import ServerVersion
 
@@ -86,6 +87,7 @@ class Portal:
         self.base_url = ""  # set once the HTTP listener is bound
         self.log = RequestLog()
         self.faults = FaultTable()
+        self.startup = StartUpState()  # a start-up being played (Emulator.start_up)
         self._initial_config = config
         self._config = config
         self._lock = threading.RLock()
@@ -304,6 +306,7 @@ class Portal:
         finish first (10 s at most). Faults go first, so that a request arriving meanwhile meets none.
         """
         self.faults.clear()
+        self.startup.clear()
         with self._flight:
             self._resets += 1
             self._flight.notify_all()

@@ -164,6 +164,12 @@ class _Handler(BaseHTTPRequestHandler):
         if control.is_control(request.path):
             self._send(control.handle(self.server.emu, portal, request))
             return
+        starting = portal.startup.answer()
+        if starting is not None:  # the proxy's error page or the front end's start page, not the API
+            portal.log.add(request.method, request.path, request.query, request.headers, request.body,
+                           starting.status, "starting")
+            self._send(starting)
+            return
         with portal.serving() as resets:
             rule = portal.faults.take(request.method, request.path)
             # After a delay the answer is normal; an emulator shutdown cuts the wait short. A reset refuses the

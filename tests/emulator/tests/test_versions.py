@@ -99,3 +99,13 @@ def test_first_status_from_2_6_is_empty(versions) -> None:
     status = api.get(TEST).json()["response"]
     assert status["status"] in ("", "Setup tenant")
     api.wait_job()
+
+
+def test_the_build_version_answers_without_credentials_on_every_version(versions) -> None:
+    # web/ASC.Web.Api/Api/Settings/VersionController.cs: [AllowAnonymous] [AllowNotPayment], 2.0 on.
+    for portal in versions.portals:
+        answer = Api(portal).get("/api/2.0/settings/version/build")
+        assert answer.status_code == 200, portal.version.text
+        build = answer.json()["response"]
+        assert build["docSpace"].startswith(portal.version.text)
+        assert ("communityServer" in build) is (not portal.version.has_api_keys)
