@@ -37,7 +37,7 @@ SWITCH = {IN_PROCESS: {}, SHIPPED: {"DOCSPACE_IN_PROCESS": "false"}}
 # How long something took differs from run to run; so do the emulator's clock readings, async job ids, how
 # many polls (attempts) an async job took, and how much of a rate limit's window was left (retry_after).
 VOLATILE_KEYS = frozenset(("seconds", "elapsed", "start", "end", "delta", "date", "time", "started", "finished",
-                           "ansible_job_id", "results_file", "attempts", "retry_after"))
+                           "ansible_job_id", "results_file", "attempts", "retry_after", "ready_after"))
 # ansible-core lists the valid booleans from a set, in an order that changes with every process's hash seed.
 BOOLEANS = re.compile(r"(Valid booleans include: )(.*)$")
 # Each test mail job has its own id.

@@ -26,7 +26,7 @@ import urllib3
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.onlyoffice.docspace.plugins.action.smtp_test import next_run
-from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories, _names
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories, _names, _ready
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceClient, DocSpaceError
@@ -43,7 +43,7 @@ SETTINGS_PATH = model.SETTINGS_PATH
 # The role's variables, as roles/smtp/vars/main.yml hands them to the modules.
 ROLE = {"base_url": "docspace_base_url", "api_key": "docspace_api_key", "auth_username": "docspace_auth_username",
         "auth_password": "docspace_auth_password", "validate_certs": "docspace_validate_certs",
-        "ca_path": "docspace_ca_path", "state": "docspace_smtp_state", "host": "docspace_smtp_host",
+        "ca_path": "docspace_ca_path", "ready_timeout": "docspace_ready_timeout", "state": "docspace_smtp_state", "host": "docspace_smtp_host",
         "port": "docspace_smtp_port", "sender_address": "docspace_smtp_sender_address",
         "sender_display_name": "docspace_smtp_sender_display_name", "enable_ssl": "docspace_smtp_enable_ssl",
         "enable_auth": "docspace_smtp_enable_auth", "username": "docspace_smtp_username",
@@ -140,6 +140,8 @@ def fixture_messages(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
         + " " + next_run("jsonfile"),
         authenticate,
         f"in-process path off: {_in_process.core_mismatch('2.23.0')}; smtp_settings_info is shipped as a module process",
+        # A new portal that did not start within the role's docspace_ready_timeout.
+        named(ROLE, lambda: _ready.not_ready(600, str(_ready.starting(502, True)), "https://docs.example.com")),
         # The API's answers.
         failure([Call("POST", "/api/2.0/authentication", FakeResponse(401, ""))],
                 path="/api/2.0/authentication", method="POST", auth_username="admin@example.com",
