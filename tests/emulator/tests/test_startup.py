@@ -1,6 +1,7 @@
 """A portal that is still starting: nothing listens, then the proxy's 502 page, then the start page, then the API."""
 
 import time
+from typing import Optional
 
 import pytest
 import requests
@@ -18,7 +19,7 @@ def _start_up(portal, **phases) -> requests.Response:
     return requests.post(f"{portal.base_url}/_emulator/start-up", json=phases, timeout=5)
 
 
-def _wait_for(portal, phase: str, within: float = 5.0) -> None:
+def _wait_for(portal, phase: Optional[str], within: float = 5.0) -> None:
     deadline = time.monotonic() + within
     while portal.startup.info() is not None and portal.startup.info()["phase"] != phase:
         assert time.monotonic() < deadline, f"{portal.name} never reached {phase}"
