@@ -44,9 +44,36 @@ options:
     ini:
       - section: callback_smtp_report
         key: report_dir
+  report_audit:
+    description:
+      - Names the audit this run is one part of, when one audit is run as several runs (AWX or Automation
+        Platform job slices, or several controllers). The run then also writes a report part,
+        C(smtp-report-part-<run>.json), which the C(onlyoffice.docspace.smtp_report_merge) playbook merges with
+        the other parts of the audit into one report, checking that every portal is in exactly one part.
+      - Defaults to C(awx-workflow-<awx_workflow_job_id>) in a sliced AWX job (AWX passes C(awx_workflow_job_id)
+        to every slice); without it and without this option no part is written.
+    type: str
+    env:
+      - name: DOCSPACE_REPORT_AUDIT
+    ini:
+      - section: callback_smtp_report
+        key: report_audit
+  report_run:
+    description:
+      - Names this run among the parts of the audit (O(report_audit)); defaults to C(awx-job-<awx_job_id>) in
+        AWX, else to the controller's host name and the process id.
+    type: str
+    env:
+      - name: DOCSPACE_REPORT_RUN
+    ini:
+      - section: callback_smtp_report
+        key: report_run
 """
 
 import os
+import re
+import socket
+import tempfile
 from datetime import datetime, timezone
 from typing import Any
 
@@ -67,6 +94,20 @@ def _action(task: Any) -> str:
     return str(getattr(task, "resolved_action", None) or task.action)
 
 
+def _write(path: str, text: str) -> None:
+    """Write a file whole or not at all: slices of one audit may share the directory."""
+    directory = os.path.dirname(path) or "."
+    handle, temporary = tempfile.mkstemp(prefix=".smtp-report-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def _message(data: dict[str, Any]) -> str:
     """The message Ansible shows for a failed or unreachable result."""
     return str(data.get("msg") or data.get("message") or data.get("reason") or "failed without a message")
@@ -84,6 +125,7 @@ class CallbackModule(CallbackBase):
         super().__init__(*args, **kwargs)
         self._portals: dict[str, report.PortalResults] = {}
         self._title = "DocSpace portals"
+        self._extra_vars: dict[str, Any] = {}
 
     def _portal(self, result: Any) -> report.PortalResults:
         name = result._host.get_name()  # pylint: disable=protected-access
@@ -120,6 +162,20 @@ class CallbackModule(CallbackBase):
         """Title the report after the playbook."""
         self._title = os.path.basename(playbook._file_name)  # pylint: disable=protected-access
 
+    def v2_playbook_on_play_start(self, play: Any) -> None:
+        """Keep the extra variables: AWX passes awx_job_id and awx_workflow_job_id to every job as such."""
+        manager = play.get_variable_manager()
+        self._extra_vars = dict(getattr(manager, "extra_vars", None) or {})
+
+    def _part_names(self) -> tuple[str, str] | None:
+        """(audit, run) when this run is a part of an audit, else None."""
+        workflow, job = self._extra_vars.get("awx_workflow_job_id"), self._extra_vars.get("awx_job_id")
+        audit = self.get_option("report_audit") or (f"awx-workflow-{workflow}" if workflow else None)
+        if not audit:
+            return None
+        run = self.get_option("report_run") or (f"awx-job-{job}" if job else f"{socket.gethostname()}-{os.getpid()}")
+        return str(audit), str(run)
+
     def v2_runner_on_ok(self, result: Any) -> None:
         """A task succeeded."""
         self._record(result)
@@ -148,8 +204,12 @@ class CallbackModule(CallbackBase):
         directory = self.get_option("report_dir")
         os.makedirs(directory, exist_ok=True)
         for filename, render in FILES.items():
-            with open(os.path.join(directory, filename), "w", encoding="utf-8") as handle:
-                handle.write(render(rows, meta))
+            _write(os.path.join(directory, filename), render(rows, meta))
+        names = self._part_names()
+        if names is not None:
+            # The file name holds the run's name only as far as it is safe in a path.
+            part = os.path.join(directory, f"smtp-report-part-{re.sub(r'[^A-Za-z0-9_.-]', '_', names[1])}.json")
+            _write(part, report.render_part(rows, meta, *names))
         data = report.summary(rows, check_mode)
         # On stderr: stdout may be a JSON stdout callback's document that a pipeline parses.
         self._display.display(f"SMTP report: {report.summary_line(data)} "

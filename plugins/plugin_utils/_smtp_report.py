@@ -276,6 +276,8 @@ def render_markdown(rows: list[Row], meta: dict[str, Any]) -> str:
     data = summary(rows, meta.get("check_mode", False))
     lines = [f"# SMTP report: {_md_text(meta.get('title', 'DocSpace portals'))}", "",
              f"{_md_text(summary_line(data))}.", "", f"Generated {_md_text(meta.get('generated', ''))}.", "",
+             *[f"**Coverage:** {_md_text(problem)}." for problem in meta.get("coverage", [])],
+             *([""] if meta.get("coverage") else []),
              "| portal | status | changes (before \u2192 after) | password | test mail | advisories |",
              "|---|---|---|---|---|---|"]
     for row in sorted_rows(rows):
@@ -365,8 +367,83 @@ def render_html(rows: list[Row], meta: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title><style>{_CSS}</style></head><body>",
         f"<h1>{title}</h1>", f'<p id="summary-line">{esc(summary_line(data))}.</p>',
-        f'<p class="summary">{"".join(badges)}</p>', f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
+        f'<p class="summary">{"".join(badges)}</p>',
+        *[f'<p class="coverage"><strong>Coverage:</strong> {esc(problem)}.</p>' for problem in meta.get("coverage", [])], f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
         "Click a column heading to sort.</small></p>",
         f'<table id="report"><thead><tr>{heads}</tr></thead><tbody>',
         *(_html_row(row) for row in sorted_rows(rows)),
         "</tbody></table>", f"<script>{_JS}</script>", "</body></html>", ""])
+
+
+# --- report parts: one per run of a sliced audit (AWX job slicing), merged into one report -------------------
+
+PART_FORMAT = "onlyoffice.docspace.smtp_report part 1"
+
+
+def row_from_dict(data: dict[str, Any]) -> Row:
+    """A row read back from a report part (Row.as_dict() written out)."""
+    return Row(str(data["portal"]), str(data["status"]), changes=list(data.get("changes") or []),
+               password=str(data.get("password", "")), message=str(data.get("message", "")),
+               test=str(data.get("test", "not run")), test_message=str(data.get("test_message", "")),
+               advisories=list(data.get("advisories") or []))
+
+
+def render_part(rows: list[Row], meta: dict[str, Any], audit: str, run: str) -> str:
+    """A report part: the rows of one run of an audit, named by the audit and the run."""
+    data = {"format": PART_FORMAT, "audit": audit, "run": run, **meta, "rows": [row.as_dict() for row in rows]}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class Merged:
+    """The parts of one audit as one report: its rows and metadata, and what its coverage check found."""
+
+    rows: list[Row]
+    meta: dict[str, Any]
+    duplicates: dict[str, list[str]]  # portal -> the runs that reported it
+    missing: list[str]  # portals of the inventory no part reported
+    unexpected: list[str]  # portals a part reported that the inventory does not have
+
+    @property
+    def problems(self) -> list[str]:
+        """The coverage check's findings, one sentence each; empty when every portal is there exactly once."""
+        found = [f"{portal} is in {len(runs)} parts ({', '.join(runs)})" for portal, runs in sorted(self.duplicates.items())]
+        if self.missing:
+            found.append(f"{_count(len(self.missing), 'portal')} of the inventory in no part: {', '.join(self.missing)}")
+        if self.unexpected:
+            found.append(f"{_count(len(self.unexpected), 'portal')} not in the inventory: {', '.join(self.unexpected)}")
+        return found
+
+
+class PartError(ValueError):
+    """Parts that cannot be merged: not parts, of different audits, or of one run twice."""
+
+
+def merge_parts(parts: list[dict[str, Any]], expected: list[str]) -> Merged:
+    """The parts of one audit as one report, checked against the inventory's portals (`expected`)."""
+    if not parts:
+        raise PartError("there is no report part to merge")
+    not_parts = [str(part.get("run", "?")) for part in parts if part.get("format") != PART_FORMAT]
+    if not_parts:
+        raise PartError(f"not report parts of this collection: {', '.join(not_parts)}")
+    audits = sorted({str(part.get("audit")) for part in parts})
+    if len(audits) > 1:
+        raise PartError(f"the parts belong to different audits ({', '.join(audits)}): merge the parts of one audit "
+                        "at a time, each in a directory of its own")
+    runs = [str(part.get("run")) for part in parts]
+    twice = sorted({run for run in runs if runs.count(run) > 1})
+    if twice:
+        raise PartError(f"run {', '.join(twice)} wrote more than one part")
+    by_portal: dict[str, list[tuple[str, Row]]] = {}
+    for part in sorted(parts, key=lambda part: str(part["run"])):
+        for data in part.get("rows") or []:
+            row = row_from_dict(data)
+            by_portal.setdefault(row.portal, []).append((str(part["run"]), row))
+    rows = [found[0][1] for found in by_portal.values()]
+    modes = {bool(part.get("check_mode")) for part in parts}
+    meta = {"title": str(parts[0].get("title", "DocSpace portals")), "check_mode": True in modes,
+            "generated": max(str(part.get("generated", "")) for part in parts), "audit": audits[0], "runs": sorted(runs)}
+    inventory = set(expected)
+    return Merged(rows, meta,
+                  duplicates={portal: [run for run, _row in found] for portal, found in by_portal.items() if len(found) > 1},
+                  missing=sorted(inventory - set(by_portal)), unexpected=sorted(set(by_portal) - inventory))
