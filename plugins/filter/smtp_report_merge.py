@@ -11,7 +11,8 @@ short_description: Merge the report parts of one sliced audit into one fleet rep
 version_added: 0.1.0
 description:
   - Takes the report parts that the C(onlyoffice.docspace.smtp_report) callback wrote for the runs of one audit
-    (AWX or Automation Platform job slices, or runs on several controllers; see its O(report_audit) option) and
+    (AWX or Automation Platform job slices, or runs on several controllers; see its
+    O(onlyoffice.docspace.smtp_report#callback:report_audit) option) and
     returns the one report they make, as the three files' texts, checked against the portals of the inventory.
   - Every portal must be in exactly one part. Portals in two parts, portals of the inventory in none and portals
     not in the inventory are named in RV(_value.problems) and at the top of the report.

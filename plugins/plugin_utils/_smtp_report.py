@@ -368,7 +368,8 @@ def render_html(rows: list[Row], meta: dict[str, Any]) -> str:
         f"<title>{title}</title><style>{_CSS}</style></head><body>",
         f"<h1>{title}</h1>", f'<p id="summary-line">{esc(summary_line(data))}.</p>',
         f'<p class="summary">{"".join(badges)}</p>',
-        *[f'<p class="coverage"><strong>Coverage:</strong> {esc(problem)}.</p>' for problem in meta.get("coverage", [])], f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
+        *[f'<p class="coverage"><strong>Coverage:</strong> {esc(problem)}.</p>' for problem in meta.get("coverage", [])],
+        f"<p><small>Generated {esc(str(meta.get('generated', '')))}. "
         "Click a column heading to sort.</small></p>",
         f'<table id="report"><thead><tr>{heads}</tr></thead><tbody>',
         *(_html_row(row) for row in sorted_rows(rows)),
