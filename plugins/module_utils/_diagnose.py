@@ -116,7 +116,7 @@ def describe_transport_failure(error: Exception, context: dict[str, Any]) -> tup
         return (f"connection refused by {host} port {port}",
                 f"check that the portal runs and that {name('base_url')} has the right port"
                 + ("" if context.get("ready_timeout") else ", " + words(READY_ADVICE)), True)
-    if isinstance(found, http.client.BadStatusLine):  # kind "not http"
+    if kind == "not http" and isinstance(found, http.client.BadStatusLine):
         return (*_not_http(found, context), True)
     if kind == "closed":
         return ("the connection was reset or closed by the server",

@@ -22,7 +22,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import
 REQUESTS_IMPORT_ERROR: str | None
 try:
     import requests
-    import urllib3
+    import urllib3  # pylint: disable=unused-import  # its exceptions are classified in _diagnose.py
 except ImportError:
     requests = None
     urllib3 = None
@@ -123,7 +123,7 @@ def read_body(response: Any, limit: int) -> str:
     encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
     if encoding in ("", "identity") and declared and declared.isdigit() and int(declared) > limit:
         raise Unreadable(f"the answer is {int(declared)} bytes long, more than the {limit // 1048576} MiB any "
-                          "DocSpace answer needs")
+                         "DocSpace answer needs")
     inflate = _inflater(encoding)
     parts: list[bytes] = []
     size = 0
@@ -136,7 +136,7 @@ def read_body(response: Any, limit: int) -> str:
         size += len(data)
         if size > limit:
             raise Unreadable(f"the answer is larger than {limit // 1048576} MiB after decompression, more than "
-                              "any DocSpace answer needs")
+                             "any DocSpace answer needs")
         parts.append(data)
     # JSON is UTF-8 (RFC 8259); requests would read text/* without a charset as latin-1.
     return b"".join(parts).decode("utf-8", errors="replace")

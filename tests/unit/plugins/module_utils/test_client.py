@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import LOGIN_PATH, VERSION_PATH, DocSpaceClient
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import (
+    LOGIN_PATH, VERSION_PATH, DocSpaceClient)
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
     DocSpaceAuthError, DocSpaceConfigError, DocSpaceError, DocSpaceTransportError)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    SETTINGS_PATH, API_KEY, USERNAME, PASSWORD, TOKEN, SETTINGS_BODY, CA_FILE, LOGIN_OK, NGINX_500, validation_reply, make_client, assert_no_secret)
+    API_KEY, CA_FILE, LOGIN_OK, NGINX_500, PASSWORD, SETTINGS_BODY, SETTINGS_PATH, TOKEN, USERNAME,
+    assert_no_secret, make_client, validation_reply)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
 

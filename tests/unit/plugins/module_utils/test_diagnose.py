@@ -15,12 +15,10 @@ import pytest
 import requests
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import DocSpaceClient
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
-    DocSpaceTransportError)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceTransportError
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    SETTINGS_PATH, API_KEY, CA_FILE, make_client)
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
-    Call, ScriptedSession)
+    API_KEY, CA_FILE, SETTINGS_PATH, make_client)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import Call, ScriptedSession
 
 
 # ---------------------------------------------------------------- transport causes in words (issue 18)
@@ -121,3 +119,12 @@ def test_tls_failures_in_words_and_advice_never_repeats_what_is_set(reason, opti
     assert text.startswith(starts) and advice in text and not_said not in text
     assert "validate_certs" not in text
     session.assert_done()
+
+
+def test_an_empty_answer_is_a_closed_connection_not_a_foreign_server():
+    """RemoteDisconnected is a BadStatusLine too, but one of the table's "closed" kind (no first line to quote)."""
+    failure = requests.exceptions.ConnectionError(http.client.RemoteDisconnected("Remote end closed connection"))
+    client, _session, _sleeps = make_client([Call("GET", SETTINGS_PATH, failure)] * 4)
+    with pytest.raises(DocSpaceTransportError) as caught:
+        client.get(SETTINGS_PATH)
+    assert str(caught.value).startswith("the connection was reset or closed by the server: GET")

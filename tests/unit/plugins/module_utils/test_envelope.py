@@ -7,16 +7,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._envelope import parse_json
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
-    DocSpaceError)
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    SETTINGS_PATH, make_client)
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
-    Call, FakeResponse, envelope)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import SETTINGS_PATH, make_client
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import Call, FakeResponse, envelope
 
 
 # ---------------------------------------------------------------- envelope

@@ -7,12 +7,9 @@
 
 from __future__ import annotations
 
-
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
     DocSpaceAuthError, DocSpaceTransportError, failure_details)
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    SETTINGS_PATH)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import SETTINGS_PATH
 
 
 def test_a_failure_says_whether_the_portal_answered():

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-import http.client
 import html
+import http.client
 import json
 from urllib.parse import quote, quote_plus
 
@@ -20,9 +20,9 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
     DocSpaceAuthError, DocSpaceError, DocSpaceTransportError)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    SETTINGS_PATH, API_KEY, USERNAME, PASSWORD, TOKEN, SMTP_PASSWORD, SETTINGS_BODY, LOGIN_OK, make_client, assert_no_secret)
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
-    Call, FakeResponse, error_reply)
+    API_KEY, LOGIN_OK, PASSWORD, SETTINGS_BODY, SETTINGS_PATH, SMTP_PASSWORD, TOKEN, USERNAME, assert_no_secret,
+    make_client)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import Call, FakeResponse, error_reply
 
 
 # ---------------------------------------------------------------- secrets in transport errors

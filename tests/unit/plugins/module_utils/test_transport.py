@@ -18,10 +18,8 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
     DocSpaceResponseError, DocSpaceTransportError)
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._transport import environment_proxy, open_session
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    SETTINGS_PATH, API_KEY, make_client)
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
-    Call, FakeResponse, envelope)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import API_KEY, SETTINGS_PATH, make_client
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import Call, FakeResponse, envelope
 
 
 # ---------------------------------------------------------------- bounded answers

@@ -7,14 +7,11 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
-    DocSpaceConfigError)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceConfigError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._urls import normalize_base_url
-from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import (
-    PASSWORD)
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.client_cases import PASSWORD
 
 
 # ---------------------------------------------------------------- base_url and option checks
