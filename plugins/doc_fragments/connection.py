@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    """The connection options; the argument spec lives in module_utils/_docspace.py."""
+    """The connection options; the argument spec lives in module_utils/_module.py."""
 
     DOCUMENTATION = r"""
 options:

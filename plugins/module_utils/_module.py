@@ -6,7 +6,8 @@
 # This module_utils is PRIVATE to the onlyoffice.docspace collection; it may change without notice.
 
 """The module base every module of the collection starts with: the shared options, their environment
-fallbacks, the rules between them and the start-up checks, all before the task's first request.
+fallbacks, the rules between them and the start-up checks, all before the task's first request; then the
+task's client (DocSpaceModule.client()), which masks every value ansible-core knows as no_log.
 
 The rules between options are checked here rather than by AnsibleModule (mutually_exclusive, required_if ...)
 so that a message can say where a value came from (DOCSPACE_API_KEY in the environment) and name the options
@@ -23,8 +24,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _names
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, url_secrets
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import DocSpaceClient
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._urls import url_secrets
 
 # option -> the environment variable it falls back to (documented in the connection doc fragment).
 ENVIRONMENT = {
@@ -88,6 +91,18 @@ class DocSpaceModule(AnsibleModule):
             self.fail_json(msg="; ".join(problems))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+    def client(self, **kwargs: Any) -> DocSpaceClient:
+        """The task's DocSpace client, built from the connection options; its warnings go to warn().
+
+        Every value ansible-core knows as no_log (the credentials, the options a module declares secret, such
+        as the SMTP password of the settings model's FIELDS, and what URL credentials _load_params found) is a
+        secret of the client: masked in any message it words.
+        """
+        client = DocSpaceClient.from_params(self.params, secrets=self.no_log_values, **kwargs)
+        for warning in client.warnings:
+            self.warn(warning)
+        return client
 
     def _load_params(self) -> None:
         """Load the options, then take the names and hide URL credentials before ansible-core validates (and

@@ -26,6 +26,8 @@ FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 5.0
 GROWTH = 1.5
 STARTING_STATUSES = frozenset((502, 503, 504))
+# Said where a portal that is starting fails a task, unless the task already waits (ready_timeout).
+READY_ADVICE = "or set {ready_timeout} to the seconds to wait for a portal that is starting"
 
 
 def starting(status: int, html: bool) -> str | None:

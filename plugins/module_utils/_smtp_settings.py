@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _names
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceResponseError
 
 SETTINGS_PATH = "/api/2.0/smtpsettings/smtp"
 
@@ -97,8 +98,8 @@ _NAMED_ADDRESS = re.compile(r"^\s*\"?([^\"<]*?)\"?\s*<([^<>]+)>\s*$")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class UnexpectedAnswer(ValueError):
-    """DocSpace answered with settings of a shape or type its API never produces."""
+class UnexpectedAnswer(DocSpaceResponseError):
+    """DocSpace answered with settings of a shape or type its API never produces (of the client's error family)."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"DocSpace's answer for {SETTINGS_PATH} is not what its API defines: {detail}. "

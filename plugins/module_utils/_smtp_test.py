@@ -14,7 +14,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._advisories import advisory_for_reply
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceError
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name, words
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._smtp_settings import IMPLICIT_TLS_PORT
 

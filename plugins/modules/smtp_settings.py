@@ -321,12 +321,8 @@ from typing import Any
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
-    DocSpaceClient,
-    DocSpaceError,
-    failure_details,
-    wait_details,
-)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import DocSpaceClient, wait_details
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError, failure_details
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 
 
@@ -356,8 +352,9 @@ def carry_out(client: DocSpaceClient, plan: model.Plan, check_mode: bool) -> dic
 
 def run_task(module: DocSpaceModule) -> dict[str, Any]:
     """Read the portal's settings, compare them with the task and write only what differs."""
-    # The SMTP password travels in the POST body: a server echoing the body must not show it.
-    client = DocSpaceClient.from_module(module, secrets=[module.params.get("password")])
+    # The SMTP password travels in the POST body: a server echoing the body must not show it (no_log in the
+    # model's FIELDS, so the client masks it).
+    client = module.client()
     current = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
     plan = model.plan(module.params, current, check_mode=module.check_mode)
     for warning in plan.warnings:
@@ -388,7 +385,7 @@ def main() -> None:
         module.warn(warning)
     try:
         module.exit_json(**run_task(module))
-    except (DocSpaceError, model.UnexpectedAnswer) as error:
+    except DocSpaceError as error:
         module.fail_json(msg=str(error), **failure_details(error))
 
 

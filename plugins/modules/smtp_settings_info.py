@@ -163,12 +163,8 @@ reachable:
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
-    DocSpaceClient,
-    DocSpaceError,
-    failure_details,
-    wait_details,
-)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import wait_details
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError, failure_details
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 
 
@@ -176,11 +172,11 @@ def main() -> None:
     """Read the settings once and return them normalised."""
     module = DocSpaceModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
     try:
-        client = DocSpaceClient.from_module(module)
+        client = module.client()
         settings = model.normalize_dto(client.get(model.SETTINGS_PATH).response)
         module.exit_json(changed=False, settings=settings, advisories=_advisories.advise(module, settings),
                          **wait_details(client))
-    except (DocSpaceError, model.UnexpectedAnswer) as error:
+    except DocSpaceError as error:
         module.fail_json(msg=str(error), **failure_details(error))
 
 

@@ -176,13 +176,9 @@ retry_after:
 import time
 from typing import Any
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
-    DocSpaceClient,
-    DocSpaceError,
-    failure_details,
-    wait_details,
-    normalize_base_url,
-)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import DocSpaceClient, wait_details
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError, failure_details
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._urls import normalize_base_url
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as settings_model
@@ -240,7 +236,7 @@ def stored_relay(client: DocSpaceClient) -> dict[str, Any] | None:
     """The settings the failed test used, to name the relay in the message; None when they cannot be read."""
     try:
         return settings_model.normalize_dto(client.get(settings_model.SETTINGS_PATH).response)
-    except (DocSpaceError, settings_model.UnexpectedAnswer):
+    except DocSpaceError:
         return None  # the test's own failure is the news; a second failure must not hide it
 
 
@@ -280,10 +276,10 @@ def main() -> None:
         if module.check_mode:
             normalize_base_url(params["base_url"])  # a wrong base_url still fails, without a request
             module.exit_json(msg="check mode: no test mail sent", **result)
-        client = DocSpaceClient.from_module(module)
+        client = module.client()
         result["operation"] = run_test(client, params, started)
     except DocSpaceError as error:
-        failure = {**failure_details(error), "operation": getattr(error, "operation", None),
+        failure = {**failure_details(error), "operation": error.operation,
                    "elapsed": round(time.monotonic() - started, 3)}
         if error.retry_after is not None:
             failure["retry_after"] = error.retry_after

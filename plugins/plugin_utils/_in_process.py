@@ -83,9 +83,9 @@ LOCAL_TRANSPORTS = frozenset(("local",))
 # What the modules import: requests alone takes ~50 ms to import, the settings model ~4 ms (its regular
 # expressions and dataclasses), per worker that imports them.
 MODULE_UTILS_PACKAGE = "ansible_collections.onlyoffice.docspace.plugins.module_utils"
-MODULE_UTILS = tuple(f"{MODULE_UTILS_PACKAGE}.{name}" for name in ("_advisories", "_docspace", "_module", "_names", "_ready", "_smtp_settings", "_smtp_test"))
-# Its warm_up() does the first request's set-up without sending anything (~2 ms of each task otherwise).
-WARM_UP = f"{MODULE_UTILS_PACKAGE}._docspace"
+MODULE_UTILS = tuple(f"{MODULE_UTILS_PACKAGE}.{name}" for name in (
+    "_advisories", "_client", "_diagnose", "_envelope", "_errors", "_module", "_names", "_ready", "_secrets",
+    "_smtp_settings", "_smtp_test", "_transport", "_urls"))
 
 # The keyword arguments the AnsiballZ wrapper passes to ansible-core's module loader, as the tested releases
 # take them: 2.19 and 2.21, and 2.22, which added the secrets found in the arguments.
@@ -187,7 +187,7 @@ def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
     ansible-core's strategy loads the action class in the main process before it forks a worker per task and
     host, so what is imported here is imported once per run rather than once per task. Not the module files
     themselves: runpy warns when the module it runs as __main__ is already imported under its own name.
-    Then the client's first-request set-up, sending nothing (module_utils/_docspace.py warm_up). Nothing at all
+    Then the client's first-request set-up, sending nothing (plugin_utils/_warm_up.py). Nothing at all
     where the worker path is off for this ansible-core (core_mismatch, checked here first): a shipped module
     imports what it needs in its own process.
     """
@@ -198,12 +198,14 @@ def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
             importlib.import_module(name)
         except Exception:  # pylint: disable=broad-except  # the module itself reports a broken import
             pass
-    client_module = sys.modules.get(WARM_UP)
-    if client_module is not None:
-        try:
-            client_module.warm_up()
-        except Exception:  # pylint: disable=broad-except  # a task that fails the same way says why
-            pass
+    try:
+        # Imported here, not at the top: it imports the client and requests, which a run without the worker
+        # path never needs in the controller. warm_up() does the first request's set-up without sending
+        # anything (~2 ms of each task otherwise).
+        from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _warm_up  # pylint: disable=import-outside-toplevel
+        _warm_up.warm_up()
+    except Exception:  # pylint: disable=broad-except  # a task that fails the same way says why
+        pass
     if get_module_encoder is not None:
         # ansible-core 2.19+ imports a serialization profile (a module of dataclasses) on its first use:
         # the arguments' encoding, the module's decoding and its answer's, ~2 ms a task.

@@ -37,6 +37,9 @@ class Target:
     scope: tuple[str, ...] = ()
 
 
+# The unit tests of the client and the files it stands on, one a concern.
+CLIENT_TESTS = tuple(f"{UNIT}/module_utils/test_{concern}.py"
+                     for concern in ("client", "diagnose", "envelope", "errors", "secrets", "transport", "urls"))
 TARGETS = (
     Target("model", "plugins/module_utils/_smtp_settings.py",
            (f"{UNIT}/module_utils/test_smtp_settings_model.py", f"{UNIT}/modules/test_smtp_settings.py")),
@@ -45,11 +48,14 @@ TARGETS = (
     Target("test-wait", "plugins/module_utils/_smtp_test.py",
            (f"{UNIT}/module_utils/test_smtp_test_wait.py", f"{UNIT}/modules/test_smtp_test.py")),
     # The client's rules that decide rather than word: what is masked, what JSON and which base_url are
-    # refused, when a request is repeated. Its wording (status hints, transport failures) has example tests of
-    # its own and would triple the run.
-    Target("client-rules", "plugins/module_utils/_docspace.py", (f"{UNIT}/module_utils/test_docspace_client.py",),
-           ("Secrets", "secret_forms", "_encodings", "_common_prefix_length", "_base_url_problem", "is_loopback",
-            "DocSpaceClient._retry_wait", "parse_json", "_finite_float", "_nesting_depth", "_retry_after_seconds")),
+    # refused, when a request is repeated; each file judged by the client's unit tests, as one file was. Its
+    # wording (status hints, transport failures) has example tests of its own and would triple the run.
+    Target("client-secrets", "plugins/module_utils/_secrets.py", CLIENT_TESTS,
+           ("Secrets", "secret_forms", "_encodings", "_common_prefix_length")),
+    Target("client-urls", "plugins/module_utils/_urls.py", CLIENT_TESTS, ("base_url_problem", "is_loopback")),
+    Target("client-envelope", "plugins/module_utils/_envelope.py", CLIENT_TESTS,
+           ("parse_json", "_finite_float", "_nesting_depth", "retry_after_seconds")),
+    Target("client-rules", "plugins/module_utils/_client.py", CLIENT_TESTS, ("DocSpaceClient._retry_wait",)),
 )
 
 

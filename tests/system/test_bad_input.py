@@ -57,7 +57,7 @@ CASES = [
     Case("sender missing", SETTINGS, {"sender_address": UNSET}, ("state is present", "sender_address")),
     Case("sender as a display form", SETTINGS, {"sender_address": "Mailer <noreply@example.test>"},
          ("use sender_address: noreply@example.test and sender_display_name: Mailer",)),
-    # --- base_url: each rule is a unit test (test_docspace_client.py); here the ones a run must show ----------
+    # --- base_url: each rule is a unit test (test_urls.py); here the ones a run must show ----------
     Case("base_url without scheme", SETTINGS, {"base_url": "{netloc}"}, ("base_url", "http:// or https://")),
     Case("base_url with ftp scheme", SETTINGS, {"base_url": "ftp://{netloc}/"}, ("base_url", "http:// or https://")),
     Case("base_url carrying a password", SETTINGS, {"base_url": f"http://admin:{URL_PASSWORD}@{{netloc}}/"},

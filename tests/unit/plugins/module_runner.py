@@ -14,7 +14,7 @@ from typing import Any, Callable
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _transport
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import ScriptedSession
 
 
@@ -61,7 +61,7 @@ def run_module(main: Callable[[], None], args: dict[str, Any], session: Scripted
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-    monkeypatch.setattr(_docspace, "open_session", (lambda: session) if session is not None else no_session)
+    monkeypatch.setattr(_transport, "open_session", (lambda: session) if session is not None else no_session)
     with _module_args(args):
         try:
             main()

@@ -29,7 +29,8 @@ from ansible_collections.onlyoffice.docspace.plugins.action.smtp_test import nex
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _advisories, _names, _ready
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_settings as model
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _smtp_test
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import DocSpaceClient, DocSpaceError
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import DocSpaceClient
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
 from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _in_process
 from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _smtp_report as report

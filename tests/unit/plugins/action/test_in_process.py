@@ -21,9 +21,8 @@ from ansible.module_utils.common import warnings as module_warnings
 from ansible.plugins.action import ActionBase
 from ansible.plugins.action.normal import ActionModule as NormalActionModule
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace
 from ansible_collections.onlyoffice.docspace.plugins.action.smtp_settings_info import ActionModule
-from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _in_process
+from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _in_process, _warm_up
 from ansible_collections.onlyoffice.docspace.plugins.plugin_utils._tested_cores import TESTED_CORES, release_series
 
 INFO_FQN = "ansible_collections.onlyoffice.docspace.plugins.modules.smtp_settings_info"
@@ -194,7 +193,7 @@ def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.
         warmed_up.append(True)
         raise RuntimeError("a broken requests")
 
-    monkeypatch.setattr(_docspace, "warm_up", failing_warm_up)
+    monkeypatch.setattr(_warm_up, "warm_up", failing_warm_up)
     if _in_process.get_module_encoder is not None:
         monkeypatch.setattr(_in_process, "get_module_encoder", lambda *args: profiles.append(("encoder", *args)))
         monkeypatch.setattr(_in_process, "get_module_decoder", lambda *args: profiles.append(("decoder", *args)))
@@ -203,7 +202,7 @@ def test_preload_imports_what_every_task_would_import_again(monkeypatch: pytest.
     module_utils = Path(_in_process.__file__).parents[1] / "module_utils"
     package = "ansible_collections.onlyoffice.docspace.plugins.module_utils"
     assert sorted(imported) == sorted(f"{package}.{path.stem}" for path in module_utils.glob("_*.py"))
-    # The client's first-request set-up, once (module_utils/_docspace.py warm_up shows it sends nothing); its
+    # The client's first-request set-up, once (plugin_utils/_warm_up.py shows it sends nothing); its
     # failure does not stop the plugin from loading: the tasks report the same failure in their own words.
     assert warmed_up == [True]
     if _in_process.get_module_encoder is not None:  # ansible-core 2.19+: both directions, both ways

@@ -8,11 +8,15 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _names
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._module import DocSpaceModule, connection_argument_spec
+from ansible_collections.onlyoffice.docspace.plugins.modules import smtp_settings
+from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import Call, ScriptedSession, error_reply
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner import _module_args
 
 VARIABLES = ("DOCSPACE_BASE_URL", "DOCSPACE_API_KEY", "DOCSPACE_AUTH_USERNAME", "DOCSPACE_AUTH_PASSWORD",
@@ -149,3 +153,27 @@ def test_url_credentials_from_the_environment_stay_hidden_too(monkeypatch, capsy
         DocSpaceModule(argument_spec=connection_argument_spec())
     output = capsys.readouterr().out
     assert json.loads(output)["failed"] and "env-url-pw-Tq42Rz" not in output
+
+
+@pytest.mark.parametrize("spec, option", [
+    (smtp_settings.argument_spec(), "password"),  # declared secret once, in the settings model's FIELDS
+    ({**connection_argument_spec(), "relay_token": {"type": "str", "no_log": True}}, "relay_token"),
+    (connection_argument_spec(), "auth_password"),
+], ids=["smtp-password", "any-no-log-option", "auth-password"])
+def test_the_client_masks_every_no_log_value_in_its_messages(capsys, spec, option):
+    """module.client() takes its secrets from ansible-core's no_log values: no caller hands one over."""
+    secret = "n0-log Value/7731"
+    login = {"auth_username": "admin@portal.test"} if option == "auth_password" else {"api_key": "sk-task-key-0001"}
+    with _module_args({"base_url": "https://portal.test", **login, option: secret}):
+        module = DocSpaceModule(argument_spec=spec)
+    path = "/api/2.0/smtpsettings/smtp"
+    # DocSpace quoting the value whole, URL-encoded and cut short: every form is the client's to mask.
+    echo = f"rejected {secret} / {quote(secret, safe='')} / {secret[:9]}..."
+    # A login sends the password first: its answer is the one that echoes it.
+    calls = [Call("POST", "/api/2.0/authentication", error_reply(400, echo)) if option == "auth_password"
+             else Call("GET", path, error_reply(400, echo))]
+    client = module.client(session=ScriptedSession(calls))
+    with pytest.raises(DocSpaceError) as caught:
+        client.get(path)
+    message = str(caught.value)
+    assert "rejected ********" in message and "n0-log" not in message and "7731" not in message

@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _ready
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace import (
-    VERSION_PATH, DocSpaceAuthError, DocSpaceClient, DocSpaceError, DocSpaceTransportError)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client import VERSION_PATH, DocSpaceClient
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (
+    DocSpaceAuthError, DocSpaceError, DocSpaceTransportError)
 from ansible_collections.onlyoffice.docspace.tests.unit.plugins.http_script import (
     Call, FakeResponse, ScriptedSession, envelope, error_reply)
 
