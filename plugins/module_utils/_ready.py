@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._envelope import TRANSIENT_STATUSES
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import name
 
 # The pauses between polls grow from the first to the longest: a portal that comes up within seconds is seen at
@@ -25,14 +26,14 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._names import 
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 5.0
 GROWTH = 1.5
-STARTING_STATUSES = frozenset((502, 503, 504))
 # Said where a portal that is starting fails a task, unless the task already waits (ready_timeout).
 READY_ADVICE = "or set {ready_timeout} to the seconds to wait for a portal that is starting"
 
 
 def starting(status: int, html: bool) -> str | None:
     """The answer in words when it shows a portal that is still starting, or None when the API itself answered."""
-    if status in STARTING_STATUSES:
+    # The statuses the client retries as passing: while DocSpace starts, its proxy has no upstream to ask.
+    if status in TRANSIENT_STATUSES:
         return f"HTTP {status} from the proxy in front of DocSpace" + (" (its error page)" if html else "")
     if 200 <= status < 300 and html:
         return "the web front end's start page (HTML) where the API should answer"
