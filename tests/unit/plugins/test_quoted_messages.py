@@ -23,6 +23,7 @@ from typing import Any, Callable
 import pytest
 import requests
 import urllib3
+import yaml
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.onlyoffice.docspace.plugins.action.smtp_test import next_run
@@ -41,15 +42,8 @@ from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner im
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ("README.md", "docs/user-guide.md", "roles/smtp/README.md")
 SETTINGS_PATH = model.SETTINGS_PATH
-# The role's variables, as roles/smtp/vars/main.yml hands them to the modules.
-ROLE = {"base_url": "docspace_base_url", "api_key": "docspace_api_key", "auth_username": "docspace_auth_username",
-        "auth_password": "docspace_auth_password", "validate_certs": "docspace_validate_certs",
-        "ca_path": "docspace_ca_path", "ready_timeout": "docspace_ready_timeout", "state": "docspace_smtp_state", "host": "docspace_smtp_host",
-        "port": "docspace_smtp_port", "sender_address": "docspace_smtp_sender_address",
-        "sender_display_name": "docspace_smtp_sender_display_name", "enable_ssl": "docspace_smtp_enable_ssl",
-        "enable_auth": "docspace_smtp_enable_auth", "username": "docspace_smtp_username",
-        "password": "docspace_smtp_password", "update_password": "docspace_smtp_update_password",
-        "use_ntlm": "docspace_smtp_use_ntlm", "wait_timeout": "docspace_smtp_test_timeout"}
+# The role's variables, as roles/smtp/vars/main.yml hands them to the modules (read from there, not copied).
+ROLE = yaml.safe_load((ROOT / "roles" / "smtp" / "vars" / "main.yml").read_text(encoding="utf-8"))["__docspace_smtp_option_names"]
 # Texts of ansible-core itself that the troubleshooting table names.
 ANSIBLE_CORE = {"Validating arguments against arg spec", "changed=0"}
 # The docs quote the Microsoft 365 advisory as it reads before the change takes effect.
