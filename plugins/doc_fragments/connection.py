@@ -94,6 +94,17 @@ options:
         Options it leaves out keep their names.
       - The role C(onlyoffice.docspace.smtp) sets it to its variables. It changes nothing else.
     type: dict
+  from_variables:
+    description:
+      - Options to take from variables, by name - a mapping from an option name to the name of a variable, for
+        example V(host) to V(docspace_smtp_host). An option whose variable is defined takes that variable's
+        value, over the task's own value and C(module_defaults); an option whose variable is not defined is
+        left to them, to its environment variable and to its default, as if the mapping did not name it.
+      - Messages then name each of these options by its variable, unless O(option_names) says otherwise.
+      - Read on the controller, from the variables of the host the task runs for, before the module starts.
+        The role C(onlyoffice.docspace.smtp) passes its variables this way, so that its tasks render no
+        template per option - each template costs a forked worker a few milliseconds.
+    type: dict
 requirements:
   - requests
 notes:

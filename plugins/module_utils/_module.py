@@ -58,7 +58,11 @@ def _fallback(option: str) -> tuple[Any, list[str]]:
 
 
 def connection_argument_spec() -> dict[str, dict[str, Any]]:
-    """The options every module has: the connection (connection doc fragment) and option_names."""
+    """The options every module has: the connection (connection doc fragment), option_names and from_variables.
+
+    from_variables is the action's on the controller (plugin_utils/_from_variables.py), which takes it out of
+    the arguments; it is declared here so that the documentation and the argument spec agree.
+    """
     return {
         # Required, but checked by DocSpaceModule, whose message can name DOCSPACE_BASE_URL.
         "base_url": {"type": "str", "fallback": _fallback("base_url")},
@@ -70,6 +74,7 @@ def connection_argument_spec() -> dict[str, dict[str, Any]]:
         "timeout": {"type": "int", "default": 30},
         "ready_timeout": {"type": "int", "default": 0},
         "option_names": {"type": "dict"},
+        "from_variables": {"type": "dict"},
     }
 
 

@@ -46,6 +46,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.action.normal import ActionModule as NormalActionModule
 from ansible.utils.display import Display
 
+from ansible_collections.onlyoffice.docspace.plugins.plugin_utils import _from_variables, _templating
 from ansible_collections.onlyoffice.docspace.plugins.plugin_utils._tested_cores import TESTED_CORES, release_series
 
 try:  # ansible-core 2.17 and 2.19; 2.21 parses a module's answer into a UnifiedTaskResult that cleans itself
@@ -187,10 +188,14 @@ def preload(module_utils: tuple[str, ...] = MODULE_UTILS) -> None:
     ansible-core's strategy loads the action class in the main process before it forks a worker per task and
     host, so what is imported here is imported once per run rather than once per task. Not the module files
     themselves: runpy warns when the module it runs as __main__ is already imported under its own name.
-    Then the client's first-request set-up, sending nothing (plugin_utils/_warm_up.py). Nothing at all
-    where the worker path is off for this ansible-core (core_mismatch, checked here first): a shipped module
-    imports what it needs in its own process.
+    Then the client's first-request set-up, sending nothing (plugin_utils/_warm_up.py). Where the worker path
+    is off for this ansible-core (core_mismatch), only the first template (plugin_utils/_templating.py): a
+    shipped module imports what it needs in its own process.
     """
+    try:
+        _templating.warm_up()  # either path: the workers render the tasks' templates either way
+    except Exception:  # pylint: disable=broad-except  # a task's own templates report any problem
+        pass
     if core_mismatch() is not None:
         return
     for name in module_utils:
@@ -358,6 +363,13 @@ class DocSpaceAction(NormalActionModule):
     module: str = ""
     # The package the module file is in; only the benchmark's reference module (bench/reference) sets another.
     modules_package: str = COLLECTION_MODULES
+
+    def run(self, tmp: Any = None, task_vars: Any = None) -> Any:
+        """The module's task, with the options its from_variables names taken from their variables first."""
+        mapping = _from_variables.mapping_of(self._task.args)
+        if mapping:
+            _from_variables.take(mapping, self._task.args, task_vars or {}, self._templar)
+        return super().run(tmp, task_vars)
 
     def runs_in_process(self, module_name: str | None, wrap_async: bool) -> bool:
         """True for this module's own task on the local connection, without async or become."""

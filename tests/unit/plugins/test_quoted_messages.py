@@ -23,6 +23,7 @@ from typing import Any, Callable
 import pytest
 import requests
 import urllib3
+import jinja2
 import yaml
 from ansible.module_utils.basic import missing_required_lib
 
@@ -42,8 +43,20 @@ from ansible_collections.onlyoffice.docspace.tests.unit.plugins.module_runner im
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ("README.md", "docs/user-guide.md", "roles/smtp/README.md")
 SETTINGS_PATH = model.SETTINGS_PATH
-# The role's variables, as roles/smtp/vars/main.yml hands them to the modules (read from there, not copied).
-ROLE = yaml.safe_load((ROOT / "roles" / "smtp" / "vars" / "main.yml").read_text(encoding="utf-8"))["__docspace_smtp_option_names"]
+
+
+def role_names() -> dict[str, str]:
+    """How the role's tasks name the modules' options (from_variables and option_names in roles/smtp/tasks/main.yml,
+    read from there, not copied); the password by docspace_smtp_password, as when docspace_smtp_password_from is unset."""
+    names: dict[str, str] = {}
+    for task in yaml.safe_load((ROOT / "roles" / "smtp" / "tasks" / "main.yml").read_text(encoding="utf-8")):
+        arguments = next(value for key, value in task.items() if key.startswith("onlyoffice.docspace."))
+        names.update({**arguments.get("from_variables", {}), **arguments.get("option_names", {})})
+    names["password"] = jinja2.Template(names["password"]).render()
+    return names
+
+
+ROLE = role_names()
 # Texts of ansible-core itself that the troubleshooting table names.
 ANSIBLE_CORE = {"Validating arguments against arg spec", "changed=0"}
 # The docs quote the Microsoft 365 advisory as it reads before the change takes effect.
