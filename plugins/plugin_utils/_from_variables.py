@@ -20,11 +20,14 @@ from typing import Any
 
 from ansible.errors import AnsibleActionFail
 
+VaultedValue: Any
 try:  # ansible-core 2.19+: a vaulted value is an EncryptedString, which the templar decrypts
     from ansible.parsing.vault import EncryptedString  # noqa: F401  # pylint: disable=unused-import
-    VaultedValue: Any = None
 except ImportError:  # ansible-core 2.17: an object of its own, which its templar would split into characters
-    from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode as VaultedValue
+    from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode
+    VaultedValue = AnsibleVaultEncryptedUnicode
+else:
+    VaultedValue = None
 
 OPTION = "from_variables"
 
