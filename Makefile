@@ -31,7 +31,7 @@ emulator-tests system bench emulator: $(NOX)  ## ARGS go to the session, e.g. ma
 	$(NOX) -s $@ -- $(ARGS)
 
 lint: $(NOX)           ## code lint, types, docs, packaging gates
-	$(NOX) -s lint lint-harness extra-checks changelog docs-check ansible-lint artifact packaging build-import-check ee
+	$(NOX) -s lint lint-harness extra-checks changelog docs-check ansible-lint artifact-2.19 packaging build-import-check ee
 
 matrix: $(NOX)         ## sanity, units and integration on every supported ansible-core
 	$(NOX) -t sanity units integration

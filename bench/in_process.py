@@ -27,7 +27,7 @@ core and the newest tested one.
 
 Run with the benchmark's virtualenv, on a collection laid out as `nox -s bench` lays it out (tests/docspace_harness/collection.py):
     python bench/in_process.py --collections-root BUILD [--portals 100 1000] [--cycles 15] [--shipped-max 100]
-                               [--core OTHER_VENV/bin/python ...]
+                               [--core OTHER_VENV/bin/python ...] [--slices 4]
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # docspace_harness
 # pylint: disable=wrong-import-position  # the path above makes the package importable from any cwd
 from docspace_bench import fleet
+import slices
 from docspace_harness.emulator import EmulatorProcess, Portal
 from docspace_bench.fixtures import EMULATOR_ACTIONS, connection, control_tasks, smtp_config, to_dto
 from docspace_harness.playbook import Ansible
@@ -212,6 +214,9 @@ def main() -> int:
                         help="largest fleet audited in the shipped path too (it takes ~0.3 s per portal)")
     parser.add_argument("--core", action="append", default=[], metavar="PYTHON",
                         help="the interpreter of a virtualenv with another ansible-core, measured side by side")
+    parser.add_argument("--slices", type=int, default=0, metavar="N",
+                        help="also audit the largest fleet as N AWX job slices, 2 at a time, and merge their parts "
+                             "(bench/slices.py), on this interpreter's ansible-core")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "in-process.json")
     options = parser.parse_args()
     env = {"ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS), "ANSIBLE_DEPRECATION_WARNINGS": "false"}
@@ -227,14 +232,22 @@ def main() -> int:
             for core, ansible in cores.items():
                 paths, floor_run = audit(ansible, emulator, size, options.shipped_max)
                 results["cores"][core]["audits"][str(size)], results["cores"][core]["floors"][str(size)] = paths, floor_run
+        if options.slices:
+            with tempfile.TemporaryDirectory(prefix="docspace-slices-") as workdir:
+                results["slices"] = slices.measure(cores[core_version(sys.executable)], emulator, max(options.portals),
+                                                   options.slices, 2, Path(workdir))
     results["meta"].update(load_after=os.getloadavg(), seconds=time.monotonic() - started)
     _print(results)
+    if "slices" in results:
+        slices.print_result(results["slices"])
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"\nwrote {options.out}")
     failures = [f"ansible-core {core}, {size} portals, {path}: {run['requests_by_kind']}"
                 for core, measured in results["cores"].items() for size, paths in measured["audits"].items()
                 for path, run in paths.items() if run["writes"] or run["requests_per_portal"] != 1]
+    if "slices" in results and not slices.complete(results["slices"]):
+        failures.append("the merged report of the slices is not the unsliced audit's")
     for failure in failures:
         print(f"not one GET per portal: {failure}")
     return 1 if failures else 0

@@ -94,6 +94,8 @@ def _merge(ansible: Ansible, portals: list[Portal], reports: Path) -> dict[str, 
 def measure(ansible: Ansible, emulator: EmulatorProcess, size: int, slices: int, parallel: int,
             workdir: Path) -> dict[str, Any]:
     """The unsliced audit, the sliced one, the merge; each audit on freshly prepared portals."""
+    if str(ansible.collections_root) not in sys.path:  # the merge below imports the collection's report code
+        sys.path.insert(0, str(ansible.collections_root))
     portals = sorted(emulator.all_portals()[:size], key=lambda portal: portal.name)
     whole, sliced = workdir / "unsliced", workdir / "sliced"
     fleet._prepare(emulator, portals)  # pylint: disable=protected-access
@@ -128,22 +130,32 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "slices.json")
     options = parser.parse_args()
     root = options.collections_root.resolve()
-    sys.path.insert(0, str(root))
     ansible = Ansible(root, env={"ANSIBLE_ACTION_PLUGINS": str(EMULATOR_ACTIONS), "ANSIBLE_DEPRECATION_WARNINGS": "false"})
     with EmulatorProcess("--portals", str(options.portals)) as emulator, \
             tempfile.TemporaryDirectory(prefix="docspace-slices-") as workdir:
         result = measure(ansible, emulator, options.portals, options.slices, options.parallel, Path(workdir))
-    print(f"{result['portals']} portals, --forks {result['forks_per_run']} per run")
+    print_result(result)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {options.out}")
+    return 0 if complete(result) else 1
+
+
+def print_result(result: dict[str, Any]) -> None:
+    """The figures of measure(), for a terminal."""
+    print(f"\n{result['portals']} portals unsliced and as {result['slices']} slices, {result['parallel']} at a time, "
+          f"--forks {result['forks_per_run']} per run")
     for name in ("unsliced", "sliced"):
         print(f"  {name:<9} wall {result[name]['wall']:6.1f} s  cpu {result[name]['cpu']:6.1f} s")
     merge = result["merge"]
     print(f"  merge of {merge['parts']} parts: {merge['merge_seconds']:.3f} s (goal <= 1 s), "
           f"smtp_report_merge playbook {merge['playbook_wall']:.1f} s; same rows as unsliced: "
           f"{result['same_rows_as_unsliced']}; problems: {merge['problems'] or 'none'}")
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {options.out}")
-    return 0 if result["same_rows_as_unsliced"] and not merge["problems"] and merge["playbook_rc"] == 0 else 1
+
+
+def complete(result: dict[str, Any]) -> bool:
+    """The merged report holds every portal once, as the unsliced audit does, and the merge playbook passed."""
+    return bool(result["same_rows_as_unsliced"] and not result["merge"]["problems"] and result["merge"]["playbook_rc"] == 0)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import hashlib
 import os
 import shutil
 import subprocess
@@ -145,24 +146,36 @@ def installed_doc(installed: Path, *args: str) -> str:
 
 
 def gate_artifact(collection: Path) -> None:
-    """No development files in the artifact; every module and role renders from the installed artifact."""
+    """No development files in the artifact; every module, plugin with documentation and role renders from the
+    installed artifact, with the ansible-core of this environment (nox runs this gate on each tested core)."""
     artifact, installed = build_and_install(collection)
     with tarfile.open(artifact) as tar:
         leaked = [name for name in tar.getnames() if name.startswith(DEV_PREFIXES)]
     if leaked:
         raise GateError(f"development files in {artifact.name} (extend build_ignore in galaxy.yml): {leaked}")
     tree = installed / "ansible_collections" / NAMESPACE / NAME
-    expected = sorted(f"{NAMESPACE}.{NAME}.{path.stem}" for path in (tree / "plugins" / "modules").glob("*.py"))
-    listed = sorted(line.split()[0] for line in installed_doc(installed, "-t", "module", "-l", f"{NAMESPACE}.{NAME}")
-                    .splitlines() if line.strip())
-    if listed != expected:
-        raise GateError(f"ansible-doc lists {listed}, plugins/modules holds {expected}")
-    for name in expected:
-        installed_doc(installed, "-t", "module", name)
+    rendered = []
+    for kind, directory in (("module", "modules"), ("callback", "callback"), ("filter", "filter")):
+        expected = sorted(f"{NAMESPACE}.{NAME}.{path.stem}" for path in (tree / "plugins" / directory).glob("*.py"))
+        listed = sorted(line.split()[0] for line in installed_doc(installed, "-t", kind, "-l", f"{NAMESPACE}.{NAME}")
+                        .splitlines() if line.strip())
+        if listed != expected:
+            raise GateError(f"ansible-doc -t {kind} lists {listed}, plugins/{directory} holds {expected}")
+        for name in expected:
+            installed_doc(installed, "-t", kind, name)
+        rendered += expected
     roles = sorted(f"{NAMESPACE}.{NAME}.{path.name}" for path in (tree / "roles").iterdir() if path.is_dir())
     for name in roles:
         installed_doc(installed, "-t", "role", name)
-    print(f"ansible-doc renders {expected + roles} from the installed artifact")
+    digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
+    print(f"ansible-core {core_version()}: ansible-doc renders {rendered + roles} from the installed artifact\n"
+          f"{artifact.name}: {artifact.stat().st_size} bytes, sha256 {digest}")
+
+
+def core_version() -> str:
+    """The release of the ansible-core this gate runs with."""
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel  # only for the log line
+    return __version__
 
 
 # --- galaxy-importer -----------------------------------------------------------------------------------
