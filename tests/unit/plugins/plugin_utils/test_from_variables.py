@@ -20,12 +20,12 @@ from ansible_collections.onlyoffice.docspace.plugins.plugin_utils._templating im
 MAPPING = {"host": "docspace_smtp_host", "port": "docspace_smtp_port", "password": "vault_relay_password"}
 
 
-def taken(task_args: dict[str, Any], task_vars: dict[str, Any], mapping: dict[str, str] = MAPPING) -> dict[str, Any]:
-    """task_args after take(), with a templar over task_vars as the action has one."""
+def taken(task_args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+    """task_args after take() with MAPPING, with a templar over task_vars as the action has one."""
     variables = {name: trust_as_template(value) if isinstance(value, str) else value for name, value in task_vars.items()}
     variables["omit"] = "__omit_place_holder__test"  # ansible-core 2.17's omit; 2.19+ renders omit itself
     templar = Templar(loader=DataLoader(), variables=variables)
-    _from_variables.take(mapping, task_args, variables, templar)
+    _from_variables.take(MAPPING, task_args, variables, templar)
     return task_args
 
 
