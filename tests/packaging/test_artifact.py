@@ -78,7 +78,8 @@ def artifact(collection: Path, tmp_path_factory: pytest.TempPathFactory, pytestc
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
     if capture is not None and reporter is not None:
         with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\n{built.name}: {built.stat().st_size} bytes, {len(files)} files")
+            reporter.write_line(f"\n{built.name}: {built.stat().st_size} bytes, {len(files)} files, "
+                                f"sha256 {hashlib.sha256(built.read_bytes()).hexdigest()}")
     return built
 
 
